@@ -1,0 +1,51 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "onnxgrad",
+  platforms: [.macOS(.v14)],
+  products: [
+    .library(name: "ONNXGrad", targets: ["ONNXGrad"]),
+    .executable(name: "onnxgrad", targets: ["onnxgrad"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+  ],
+  targets: [
+    // Layer 0: system libraries and the C code protoc-c generates from our own onnx.proto.
+    .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+    .target(
+      name: "COnnxProto", path: "Sources/COnnxProto",
+      linkerSettings: [.linkedLibrary("protobuf-c")]),
+    // Layer 1
+    .target(
+      name: "TensorCore",
+      dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")]),
+    // Layer 2
+    .target(name: "GraphIR", dependencies: ["TensorCore"]),
+    // Layer 3
+    .target(
+      name: "Ops",
+      dependencies: ["GraphIR", "TensorCore", .product(name: "RealModule", package: "swift-numerics")]),
+    // Layer 4
+    .target(name: "Autodiff", dependencies: ["Ops", "GraphIR", "TensorCore"]),
+    .target(name: "Executor", dependencies: ["GraphIR", "TensorCore"]),
+    .target(name: "ONNXFormat", dependencies: ["COnnxProto", "TensorCore"]),
+    .target(name: "ONNXImport", dependencies: ["ONNXFormat", "Ops", "GraphIR", "TensorCore"]),
+    .target(name: "NumPyIO", dependencies: ["CZlib", "TensorCore"]),
+    // Layer 5
+    .target(
+      name: "ONNXGrad",
+      dependencies: ["Autodiff", "Executor", "ONNXImport", "NumPyIO", "Ops", "GraphIR", "TensorCore"]),
+    .executableTarget(
+      name: "onnxgrad",
+      dependencies: ["ONNXGrad", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .testTarget(name: "NumPyIOTests", dependencies: ["NumPyIO", "TensorCore"], exclude: ["Fixtures"]),
+    .testTarget(name: "ConformanceTests", dependencies: ["Autodiff", "Executor", "Ops", "GraphIR", "TensorCore"]),
+    .testTarget(name: "ONNXFormatTests", dependencies: ["ONNXFormat", "TensorCore"], exclude: ["Fixtures"]),
+    .testTarget(name: "ONNXGradTests", dependencies: ["ONNXGrad", "NumPyIO", "GraphIR", "Ops", "TensorCore", "onnxgrad"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,30 @@
+public import GraphIR
+
+/// The batch-independence analysis: proves that no node mixes the rows of axis 0.
+///
+/// Batched inputs carry the batch on axis 0; constants are shared. Each primitive's batch rule
+/// says which outputs stay batched, or that the node mixes rows. Only when every node keeps
+/// rows apart does one pass with K seed directions give every sample's own Jacobian.
+public enum BatchIndependence {
+  /// Throws `AutodiffError.rowsMixed` naming the first node on a path from `batched` to
+  /// `outputs` that mixes rows.
+  public static func check(_ graph: Graph, batched: [Value], outputs: [Value]) throws {
+    var role = [BatchRole?](repeating: nil, count: graph.types.count)
+    for v in graph.inputs { role[v.id] = .shared }
+    for v in batched { role[v.id] = .batched }
+    let needed = Simplify.eliminateDeadCode({ var g = graph; g.outputs = outputs; return g }()).nodes
+    for node in needed {
+      let inRoles = node.inputs.map { role[$0.id] ?? .shared }
+      guard inRoles.contains(.batched) else {
+        for o in node.outputs { role[o.id] = .shared }
+        continue
+      }
+      guard let outRoles = node.op.batchRoles(inRoles, types: node.inputs.map { graph.type(of: $0) }),
+        outRoles.count == node.outputs.count
+      else {
+        throw AutodiffError.rowsMixed(node: node.name.isEmpty ? "(unnamed)" : node.name, op: node.op.description)
+      }
+      for (o, r) in zip(node.outputs, outRoles) { role[o.id] = r }
+    }
+  }
+}

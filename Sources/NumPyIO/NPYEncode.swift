@@ -1,0 +1,27 @@
+import TensorCore
+
+extension NPY {
+  /// The exact bytes `np.save` writes for this tensor: C order, little endian, format 1.0.
+  ///
+  /// The descr is `'<f4'`, `'<f8'` or `'<i8'`; the header is padded with spaces and a newline so
+  /// the data starts at a multiple of 64 bytes.
+  public static func encode(_ t: Tensor) -> [UInt8] {
+    let descr: String
+    switch t.dtype {
+    case .float32: descr = "<f4"
+    case .float64: descr = "<f8"
+    case .int64: descr = "<i8"
+    }
+    var out = NPYHeader.encode(descr: descr, shape: t.shape)
+    out.reserveCapacity(out.count + t.count * t.dtype.byteSize)
+    NPYElements.encode(t.storage, into: &out)
+    return out
+  }
+
+  /// Writes ``encode(_:)`` to `path` atomically: a temporary file in the same folder, then rename.
+  ///
+  /// On failure no file is left at `path` (an existing file there is left unchanged).
+  public static func write(_ t: Tensor, to path: String) throws(NumPyIOError) {
+    try FileIO.writeAtomically(encode(t), to: path)
+  }
+}

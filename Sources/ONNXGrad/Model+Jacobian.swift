@@ -1,0 +1,94 @@
+import Autodiff
+import Executor
+import GraphIR
+public import TensorCore
+
+/// How the per-sample Jacobian is computed.
+public enum JacobianMode: String, Sendable, CaseIterable {
+  /// Forward when the input has no more features than the output, reverse otherwise.
+  case auto
+  /// One JVP with a direction per input feature.
+  case forward
+  /// One VJP with a direction per output feature.
+  case reverse
+}
+
+/// The per-sample Jacobian with the model outputs computed in the same pass.
+public struct JacobianResult: Sendable {
+  /// `[B, *output_features, *input_features]`: `jacobian[b, i, j] = ∂out[b, i] / ∂inp[b, j]`.
+  public var jacobian: Tensor
+  /// Every graph output, in graph order.
+  public var outputs: [(name: String, tensor: Tensor)]
+  /// The mode used (`auto` resolved).
+  public var mode: JacobianMode
+}
+
+extension Model {
+  /// The per-sample Jacobian `∂out[b] / ∂inp[b]` for every row `b` of the batch (axis 0),
+  /// equal to `torch.func.vmap(torch.func.jacrev(f))`.
+  ///
+  /// K seed directions travel as one extra leading axis through a single derivative graph.
+  /// Requires batch independence (no node mixes rows of axis 0); otherwise throws naming the node.
+  public func jacobian(inputs: [String: Tensor], of: String, wrt: String, mode: JacobianMode = .auto) throws -> JacobianResult {
+    let out = try output(of)
+    let inp = try input(wrt)
+    let x = try orderedInputs(inputs)
+    let batched = graph.inputs.filter { graph.type(of: $0).rank >= 1 }
+    do {
+      try BatchIndependence.check(graph, batched: batched, outputs: [out])
+    } catch let error as AutodiffError {
+      throw ONNXGradError.notPerSample("cannot compute a per-sample Jacobian of '\(of)' with respect to '\(wrt)': \(error)")
+    }
+    let types = try Plan(graph: graph, inputShapes: x.map(\.shape)).types
+    let inShape = types[inp.id]?.shape ?? []
+    let outShape = types[out.id]?.shape ?? []
+    guard let batch = inShape.first, outShape.first == batch else {
+      throw ONNXGradError.notPerSample(
+        "a per-sample Jacobian needs the batch on axis 0 of both '\(wrt)' \(inShape) and '\(of)' \(outShape)")
+    }
+    let inFeatures = Array(inShape.dropFirst())
+    let outFeatures = Array(outShape.dropFirst())
+    let nIn = inFeatures.reduce(1, *)
+    let nOut = outFeatures.reduce(1, *)
+    let resolved = mode == .auto ? (nIn <= nOut ? .forward : .reverse) : mode
+    let dtype = graph.type(of: inp).dtype
+    let others = graph.outputs.filter { $0 != out }
+
+    let dg: DerivativeGraph
+    let seed: Tensor
+    if resolved == .forward {
+      dg = try JVP.transform(graph, of: [out], wrt: [inp], directionAxes: 1, alsoOutput: others)
+      seed = Self.oneHot(directions: nIn, batch: batch, features: inFeatures, dtype: dtype)
+    } else {
+      dg = try VJP.transform(graph, of: [out], wrt: [inp], directionAxes: 1, alsoOutput: others)
+      seed = Self.oneHot(directions: nOut, batch: batch, features: outFeatures, dtype: graph.type(of: out).dtype)
+    }
+    let feed = x + [seed]
+    let results = try Plan(graph: dg.graph, inputShapes: feed.map(\.shape)).run(feed)
+    let outputs = try graph.outputs.map { v -> (name: String, tensor: Tensor) in
+      guard let i = dg.graph.outputs.firstIndex(of: v) else {
+        throw ONNXGradError.notPerSample("internal: output '\(graph.name(of: v))' missing from the derivative graph")
+      }
+      return (graph.name(of: v), results[i])
+    }
+    let finalShape = [batch] + outFeatures + inFeatures
+    guard let d = dg.derivatives[0], let i = dg.graph.outputs.firstIndex(of: d) else {
+      return JacobianResult(jacobian: Tensor.filled(0, shape: finalShape, dtype: dtype), outputs: outputs, mode: resolved)
+    }
+    let raw = results[i]
+    let jacobian: Tensor
+    if resolved == .forward {
+      jacobian = try raw.reshaped([nIn, batch, nOut]).permuted([1, 2, 0]).reshaped(finalShape)
+    } else {
+      jacobian = try raw.reshaped([nOut, batch, nIn]).permuted([1, 0, 2]).reshaped(finalShape)
+    }
+    return JacobianResult(jacobian: jacobian, outputs: outputs, mode: resolved)
+  }
+
+  /// Seeds `[K, B, *features]` with `seed[k, b, …] = e_k` (features flattened).
+  static func oneHot(directions k: Int, batch: Int, features: [Int], dtype: DType) -> Tensor {
+    var v = [Double](repeating: 0, count: k * batch * k)
+    for d in 0..<k { for b in 0..<batch { v[(d * batch + b) * k + d] = 1 } }
+    return Tensor(uncheckedShape: [k, batch] + features, storage: .float64(v)).converted(to: dtype)
+  }
+}

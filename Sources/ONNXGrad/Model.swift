@@ -1,0 +1,95 @@
+public import GraphIR
+import ONNXFormat
+import ONNXImport
+import Ops
+public import TensorCore
+
+/// A model loaded for differentiation: its graph and what `info` reports about it.
+///
+/// ```swift
+/// let model = try Model.load(path: "models/generator_legacy.onnx")
+/// let du = try model.grad(inputs: ["coords": points], of: .init(name: "uv", component: 0), wrt: "coords")
+/// ```
+public struct Model: Sendable {
+  public let graph: Graph
+  public let summary: ModelSummary
+
+  public init(graph: Graph, summary: ModelSummary) {
+    self.graph = graph
+    self.summary = summary
+  }
+
+  /// Loads an ONNX protobuf model (`.onnx`, with external `.onnx.data` beside it if the
+  /// model refers to one).
+  public static func load(path: String) throws -> Model {
+    let onnx = try ONNXModel.load(path: path)
+    let graph = try ONNXImporter.graph(of: onnx)
+    var histogram: [String: Int] = [:]
+    for n in onnx.graph.nodes { histogram[n.opType, default: 0] += 1 }
+    var parameters = 0
+    for t in onnx.graph.initializers where t.dataType.tensorDType?.isFloatingPoint == true {
+      parameters += t.dims.reduce(1) { $0 * Int($1) }
+    }
+    func summarize(_ v: Value) -> ModelSummary.ValueSummary {
+      let t = graph.type(of: v)
+      return .init(name: graph.name(of: v), dtype: t.dtype.shortName, shape: t.dims.map(\.description))
+    }
+    let summary = ModelSummary(
+      path: path, format: "onnx", irVersion: Int(onnx.irVersion),
+      opset: Int(onnx.opsetVersion(domain: "") ?? 0), producer: onnx.producerName,
+      producerVersion: onnx.producerVersion, inputs: graph.inputs.map(summarize),
+      outputs: graph.outputs.map(summarize), opHistogram: histogram, parameterCount: parameters)
+    return Model(graph: graph, summary: summary)
+  }
+
+  public var inputNames: [String] { graph.inputs.map { graph.name(of: $0) } }
+  public var outputNames: [String] { graph.outputs.map { graph.name(of: $0) } }
+
+  /// The same model computing in `dtype`: float constants and float inputs converted
+  /// (`--dtype f64` runs an f32 model in double).
+  public func converted(to dtype: DType) throws -> Model {
+    guard dtype.isFloatingPoint else { throw ONNXGradError.unsupportedModelFile("cannot run a model in \(dtype)") }
+    var g = graph
+    for i in g.types.indices where g.types[i].dtype.isFloatingPoint { g.types[i].dtype = dtype }
+    g.nodes = try g.nodes.map { node in
+      guard let c = node.op.constantValue, c.dtype.isFloatingPoint else { return node }
+      var n = node
+      n.op = Constant(c.converted(to: dtype))
+      return n
+    }
+    var s = summary
+    s.inputs = s.inputs.map { var v = $0; if v.dtype != "i64" { v.dtype = dtype.shortName }; return v }
+    s.outputs = s.outputs.map { var v = $0; if v.dtype != "i64" { v.dtype = dtype.shortName }; return v }
+    return Model(graph: g, summary: s)
+  }
+
+  func input(_ name: String) throws -> Value {
+    guard let v = graph.input(named: name) else { throw ONNXGradError.unknownInput(name, valid: inputNames) }
+    return v
+  }
+
+  func output(_ name: String) throws -> Value {
+    guard let v = graph.output(named: name) else { throw ONNXGradError.unknownOutput(name, valid: outputNames) }
+    return v
+  }
+
+  /// The tensors for every graph input, in graph order, converted to the input's dtype.
+  ///
+  /// Float arrays are converted to the input's float dtype (f64 → f32 rounds to nearest);
+  /// integer and bool arrays are refused for float inputs.
+  func orderedInputs(_ inputs: [String: Tensor]) throws -> [Tensor] {
+    for name in inputs.keys where graph.input(named: name) == nil {
+      throw ONNXGradError.unknownInput(name, valid: inputNames)
+    }
+    return try graph.inputs.map { v in
+      let name = graph.name(of: v)
+      guard let t = inputs[name] else { throw ONNXGradError.missingInput(name) }
+      let type = graph.type(of: v)
+      if type.dtype.isFloatingPoint && !t.dtype.isFloatingPoint {
+        throw ONNXGradError.inputType(
+          name: name, detail: "the model takes \(type.dtype) but the array holds integers or booleans; convert it, e.g. with a.astype(np.float32)")
+      }
+      return t.converted(to: type.dtype)
+    }
+  }
+}

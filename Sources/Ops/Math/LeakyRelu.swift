@@ -1,0 +1,36 @@
+public import GraphIR
+public import TensorCore
+
+/// Leaky rectified linear unit, `y = x > 0 ? x : α·x`. ONNX `LeakyRelu` (opset 6+, `alpha`
+/// default 0.01; stored as float32 in ONNX, so PyTorch's 0.2 arrives as 0.20000000298).
+///
+/// `y′ = x > 0 ? 1 : α` (PyTorch's convention at 0), as `Step(low: α)`.
+public struct LeakyRelu: UnaryElementwise {
+  public static let name = "LeakyRelu"
+  public let alpha: Double
+
+  public init(alpha: Double) { self.alpha = alpha }
+
+  public var description: String { "LeakyRelu(alpha: \(alpha))" }
+
+  public func apply<T: FloatElement>(_ x: T) -> T { x > 0 ? x : T(alpha) * x }
+
+  public func derivative(_ b: inout GraphBuilder, x: Value, y: Value) throws -> Value {
+    try b.apply1(Step(low: alpha), [x])
+  }
+
+  public static var conformanceCases: [ConformanceCase] {
+    [ConformanceCase(LeakyRelu(alpha: 0.2), [SampleInput([3, 4])])]
+  }
+}
+
+extension LeakyRelu: ONNXLowering {
+  public static let onnxOpTypes = ["LeakyRelu"]
+  public static let onnxOpsets = 6...22
+
+  public static func lower(_ node: ImportedNode, _ b: inout GraphBuilder) throws -> [Value] {
+    try node.expectInputs(1...1)
+    let alpha = try node.float("alpha", default: Double(Float(0.01)))
+    return [try b.apply1(LeakyRelu(alpha: alpha), [node.input(0)], name: node.name)]
+  }
+}

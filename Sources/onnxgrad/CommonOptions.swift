@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import NumPyIO
+import ONNXGrad
+import TensorCore
+
+/// Options every computing subcommand shares: the model, its inputs and the compute dtype.
+struct ModelInputOptions: ParsableArguments {
+  @Argument(help: "The model: an ONNX file (.onnx; external .onnx.data is found beside it).")
+  var model: String
+
+  @Option(
+    name: .customLong("input"),
+    help: ArgumentHelp(
+      "An input as NAME=PATH.npy (repeat for each input), or PATH.npy for a single-input model, or PATH.npz whose members are named after the inputs.",
+      valueName: "NAME=PATH"))
+  var inputs: [String] = []
+
+  @Option(help: "Compute in this dtype (f32 or f64) instead of the model's own; float inputs are converted.")
+  var dtype: String?
+
+  /// The loaded model, converted to `--dtype` if given.
+  func loadModel() throws -> Model {
+    let m = try Model.load(path: model)
+    guard let dtype else { return m }
+    switch dtype {
+    case "f32", "float32": return try m.converted(to: .float32)
+    case "f64", "float64": return try m.converted(to: .float64)
+    default: throw ValidationError("--dtype must be f32 or f64, got '\(dtype)'")
+    }
+  }
+
+  /// The `--input` arrays by input name.
+  func loadInputs(for model: Model) throws -> [String: Tensor] {
+    guard !inputs.isEmpty else {
+      throw ValidationError("no --input given; the model's inputs are: \(model.inputNames.joined(separator: ", "))")
+    }
+    var result: [String: Tensor] = [:]
+    for spec in inputs {
+      if let eq = spec.firstIndex(of: "="), model.inputNames.contains(String(spec[..<eq])) || !spec.hasPrefix("/") && !FileManager.default.fileExists(atPath: spec) {
+        let name = String(spec[..<eq])
+        guard model.inputNames.contains(name) else {
+          throw ValidationError("unknown input '\(name)' in --input \(spec); the model's inputs are: \(model.inputNames.map { "'\($0)'" }.joined(separator: ", "))")
+        }
+        guard result[name] == nil else { throw ValidationError("input '\(name)' is given twice") }
+        result[name] = try NPY.read(String(spec[spec.index(after: eq)...]))
+      } else if spec.hasSuffix(".npz") {
+        for member in try NPZ.read(spec) {
+          guard model.inputNames.contains(member.name) else {
+            throw ValidationError("\(spec): member '\(member.name)' is not an input; the model's inputs are: \(model.inputNames.joined(separator: ", "))")
+          }
+          result[member.name] = member.tensor
+        }
+      } else {
+        guard model.inputNames.count == 1, let only = model.inputNames.first else {
+          throw ValidationError("--input \(spec) names no input, but the model has \(model.inputNames.count) inputs (\(model.inputNames.joined(separator: ", "))); use NAME=PATH")
+        }
+        guard result[only] == nil else { throw ValidationError("input '\(only)' is given twice") }
+        result[only] = try NPY.read(spec)
+      }
+    }
+    return result
+  }
+}
+
+/// File names for arrays: characters outside `[A-Za-z0-9_.-]` become `_`.
+func fileSafe(_ name: String) -> String {
+  String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) ? $0 : "_" })
+}
+
+/// Writes named arrays to `out`: a `.npz` archive (stored), or a directory of `<name>.npy`
+/// files (created if missing). All or nothing: on failure, files written so far are removed.
+func writeArrays(_ arrays: [(name: String, tensor: Tensor)], to out: String) throws {
+  let members = arrays.map { (name: fileSafe($0.name), tensor: $0.tensor) }
+  var seen = Set<String>()
+  for m in members where !seen.insert(m.name).inserted {
+    throw ValidationError("two arrays would both be written as '\(m.name)'")
+  }
+  if out.hasSuffix(".npz") {
+    try NPZ.write(members, to: out)
+    return
+  }
+  if out.hasSuffix(".npy") {
+    throw ValidationError("--out \(out): \(members.count) arrays are written here; give a directory or a .npz file")
+  }
+  var isDirectory: ObjCBool = false
+  if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory) {
+    guard isDirectory.boolValue else { throw ValidationError("--out \(out) exists and is not a directory") }
+  } else {
+    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+  }
+  var written: [String] = []
+  do {
+    for m in members {
+      let path = (out as NSString).appendingPathComponent(m.name + ".npy")
+      try NPY.write(m.tensor, to: path)
+      written.append(path)
+    }
+  } catch {
+    for p in written { try? FileManager.default.removeItem(atPath: p) }
+    throw error
+  }
+}
+
+/// A short preview of a tensor for the terminal: shape, dtype and the first rows.
+func preview(_ t: Tensor, rows: Int = 3) -> String {
+  let values = t.doubles
+  let perRow = t.shape.dropFirst().reduce(1, *)
+  let lastDim = t.shape.count >= 2 ? t.shape[t.shape.count - 1] : perRow
+  var lines: [String] = []
+  let shown = min(rows, t.shape.first ?? 1)
+  for r in 0..<shown {
+    let row = values[(r * perRow)..<min(values.count, (r + 1) * perRow)]
+    let chunks = stride(from: row.startIndex, to: row.endIndex, by: max(1, lastDim)).map { start in
+      "[" + row[start..<min(row.endIndex, start + lastDim)].map { String(format: "% .6e", $0) }.joined(separator: ", ") + "]"
+    }
+    lines.append("  [\(r)] " + chunks.joined(separator: " "))
+  }
+  if let n = t.shape.first, n > shown { lines.append("  … \(n - shown) more") }
+  return lines.joined(separator: "\n")
+}
+
+func describe(_ t: Tensor) -> String { "\(t.dtype) [\(t.shape.map(String.init).joined(separator: ", "))]" }

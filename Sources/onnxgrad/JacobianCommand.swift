@@ -1,0 +1,45 @@
+import ArgumentParser
+import NumPyIO
+import ONNXGrad
+
+struct JacobianCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "jacobian",
+    abstract: "Per-sample Jacobian [B, *output_features, *input_features], as torch.func.vmap(torch.func.jacrev(f)).",
+    discussion: """
+      To a .npy file only the Jacobian is written. To a directory or a .npz file, every model output \
+      is written under its own name and the Jacobian as d<OUTPUT>_d<INPUT> (e.g. duv_dcoords.npy); \
+      characters outside [A-Za-z0-9_.-] in names become _.
+      """)
+
+  @OptionGroup var options: ModelInputOptions
+  @Option(help: "The output (may be omitted when the model has one).") var of: String?
+  @Option(help: "The input (may be omitted when the model has one).") var wrt: String?
+  @Option(help: "forward, reverse, or auto (forward when inputs ≤ outputs).") var mode: String = "auto"
+  @Option(help: "A .npy file (Jacobian only), a directory or a .npz file (outputs and Jacobian).") var out: String
+
+  func run() throws {
+    guard let jacobianMode = JacobianMode(rawValue: mode) else {
+      throw ValidationError("--mode must be auto, forward or reverse, got '\(mode)'")
+    }
+    let model = try options.loadModel()
+    let output = try of ?? single(model.outputNames, "output", "--of")
+    let input = try wrt ?? single(model.inputNames, "input", "--wrt")
+    let r = try model.jacobian(inputs: options.loadInputs(for: model), of: output, wrt: input, mode: jacobianMode)
+    let name = "d\(output)_d\(input)"
+    if out.hasSuffix(".npy") {
+      try NPY.write(r.jacobian, to: out)
+    } else {
+      try writeArrays(r.outputs + [(name: name, tensor: r.jacobian)], to: out)
+    }
+    print("\(name): \(describe(r.jacobian)), \(r.mode.rawValue) mode → \(out)")
+    print(preview(r.jacobian))
+  }
+
+  private func single(_ names: [String], _ what: String, _ flag: String) throws -> String {
+    guard names.count == 1, let only = names.first else {
+      throw ValidationError("the model has \(names.count) \(what)s (\(names.joined(separator: ", "))); choose one with \(flag)")
+    }
+    return only
+  }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+
+/// `onnxgrad`: outputs and input derivatives of ONNX models exported from PyTorch.
+@main
+struct OnnxgradCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "onnxgrad",
+    abstract: "Outputs and input derivatives (VJPs, per-sample Jacobians) of ONNX models exported from PyTorch.",
+    subcommands: [InfoCommand.self, RunCommand.self, GradCommand.self, JacobianCommand.self])
+
+  /// Parses and runs; every failure prints `error: …` to stderr and exits with status 1.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      let code = exitCode(for: error)
+      if code == .success {
+        print(fullMessage(for: error))
+        Foundation.exit(0)
+      }
+      var message = fullMessage(for: error)
+      if message.lowercased().hasPrefix("error:") { message = String(message.dropFirst("error:".count)).trimmingCharacters(in: .whitespaces) }
+      message = "error: " + message
+      FileHandle.standardError.write(Data((message + "\n").utf8))
+      Foundation.exit(1)
+    }
+  }
+}

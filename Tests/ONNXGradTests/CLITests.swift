@@ -1,0 +1,197 @@
+import Foundation
+import NumPyIO
+import TensorCore
+import Testing
+
+/// Runs the built `onnxgrad` binary (a sibling of the test bundle) and captures what it prints.
+struct CLI {
+  static let binary: URL = {
+    let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for dir in [here, here.deletingLastPathComponent(), here.deletingLastPathComponent().deletingLastPathComponent()] {
+      let candidate = dir.appendingPathComponent("onnxgrad")
+      if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+    }
+    return Fixtures.repoRoot.appendingPathComponent(".build/debug/onnxgrad")
+  }()
+
+  struct Result {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+  }
+
+  static func run(_ args: [String]) throws -> Result {
+    let p = Process()
+    p.executableURL = binary
+    p.arguments = args
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+  }
+}
+
+func temporaryDirectory() throws -> URL {
+  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("onnxgrad-tests-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  return dir
+}
+
+let generator = Fixtures.path("generator", "model_legacy.onnx")
+let generatorDynamo = Fixtures.path("generator", "model_dynamo.onnx")
+let coords = Fixtures.path("generator", "input_coords.npy")
+
+@Suite struct CommandLineRoundTrip {
+  @Test func jacobianToNpzHoldsOutputsAndJacobian() throws {
+    let dir = try temporaryDirectory()
+    let out = dir.appendingPathComponent("j.npz").path
+    let r = try CLI.run(["jacobian", generatorDynamo, "--input", coords, "--out", out])
+    #expect(r.status == 0, "\(r.stderr)")
+    let members = try NPZ.read(out)
+    #expect(members.map(\.name).sorted() == ["duv_dcoords", "uv"])
+    let jac = try #require(members.first { $0.name == "duv_dcoords" }?.tensor)
+    let ref = try Fixtures.array("generator", "ref_jacobian_uv_wrt_coords.npy")
+    #expect(toleranceRatio(jac, ref, rtol: 2e-5, atol: 1e-6) <= 1)
+    let uv = try #require(members.first { $0.name == "uv" }?.tensor)
+    #expect(toleranceRatio(uv, try Fixtures.array("generator", "ref_output_uv.npy"), rtol: 2e-5, atol: 1e-6) <= 1)
+  }
+
+  @Test func gradOfComponentWithSeed() throws {
+    let dir = try temporaryDirectory()
+    let out = dir.appendingPathComponent("du.npy").path
+    let r = try CLI.run(["grad", generator, "--input", "coords=\(coords)", "--of", "uv:1", "--wrt", "coords", "--out", out])
+    #expect(r.status == 0, "\(r.stderr)")
+    let ref = try Fixtures.array("generator", "ref_grad_uv_1_wrt_coords_ones.npy")
+    #expect(toleranceRatio(try NPY.read(out), ref, rtol: 2e-5, atol: 1e-6) <= 1)
+    let seeded = dir.appendingPathComponent("seeded.npy").path
+    let s = try CLI.run([
+      "grad", generator, "--input", coords, "--of", "uv", "--wrt", "coords", "--seed",
+      Fixtures.path("generator", "seed_uv.npy"), "--out", seeded,
+    ])
+    #expect(s.status == 0, "\(s.stderr)")
+    let seededRef = try Fixtures.array("generator", "ref_grad_uv_wrt_coords_seed.npy")
+    #expect(toleranceRatio(try NPY.read(seeded), seededRef, rtol: 2e-5, atol: 1e-6) <= 1)
+  }
+
+  @Test func runWritesOneFilePerOutput() throws {
+    let dir = try temporaryDirectory().appendingPathComponent("outs")
+    let r = try CLI.run(["run", Fixtures.path("two_outputs", "model_dynamo.onnx"), "--input", Fixtures.path("two_outputs", "input_x.npy"), "--out", dir.path])
+    #expect(r.status == 0, "\(r.stderr)")
+    for name in ["a", "b"] {
+      let got = try NPY.read(dir.appendingPathComponent("\(name).npy").path)
+      #expect(toleranceRatio(got, try Fixtures.array("two_outputs", "ref_output_\(name).npy"), rtol: 2e-5, atol: 1e-6) <= 1)
+    }
+  }
+
+  @Test func infoJSONNamesInputsOutputsAndOps() throws {
+    let r = try CLI.run(["info", generatorDynamo, "--json"])
+    #expect(r.status == 0)
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    #expect(json["opset"] as? Int == 20)
+    #expect((json["opHistogram"] as? [String: Int]) == ["Gemm": 4, "LeakyRelu": 3, "Tanh": 1])
+    #expect(json["parameterCount"] as? Int == 2 * 100 + 100 + 2 * (100 * 100 + 100) + 100 * 2 + 2)
+  }
+}
+
+/// Bad input: `error: …` on stderr naming the problem, exit status 1, no output file.
+@Suite struct CommandLineErrors {
+  func expectFailure(_ args: [String], out: String, mentions: [String]) throws {
+    let r = try CLI.run(args)
+    #expect(r.status == 1, "exit status \(r.status); stderr: \(r.stderr)")
+    #expect(r.stderr.hasPrefix("error:"), "stderr: \(r.stderr)")
+    for m in mentions { #expect(r.stderr.contains(m), "stderr should mention '\(m)': \(r.stderr)") }
+    #expect(!FileManager.default.fileExists(atPath: out), "\(out) was left behind")
+  }
+
+  @Test func unknownOpNamesOpDomainOpsetAndNode() throws {
+    let out = try temporaryDirectory().appendingPathComponent("x.npy").path
+    try expectFailure(
+      ["jacobian", Fixtures.path("batchmix", "model_legacy.onnx"), "--input", Fixtures.path("batchmix", "input_x.npy"), "--out", out],
+      out: out, mentions: ["ReduceMean", "ai.onnx", "opset 20", "node '"])
+  }
+
+  @Test func unknownInputNameListsValidNames() throws {
+    let out = try temporaryDirectory().appendingPathComponent("x.npy").path
+    try expectFailure(
+      ["grad", generator, "--input", "coords=\(coords)", "--of", "uv", "--wrt", "cords", "--out", out],
+      out: out, mentions: ["'cords'", "'coords'"])
+  }
+
+  @Test func unknownOutputNameListsValidNames() throws {
+    let out = try temporaryDirectory().appendingPathComponent("x.npz").path
+    try expectFailure(["jacobian", generator, "--input", coords, "--of", "vu", "--out", out], out: out, mentions: ["'vu'", "'uv'"])
+  }
+
+  @Test func componentOutOfRange() throws {
+    let out = try temporaryDirectory().appendingPathComponent("x.npy").path
+    try expectFailure(
+      ["grad", generator, "--input", coords, "--of", "uv:2", "--wrt", "coords", "--out", out], out: out,
+      mentions: ["component 2", "size 2"])
+  }
+
+  @Test func shapeMismatchSaysExpectedAndGot() throws {
+    let dir = try temporaryDirectory()
+    let bad = dir.appendingPathComponent("bad.npy").path
+    try NPY.write(Tensor.filled(0.5, shape: [4, 3], dtype: .float32), to: bad)
+    let out = dir.appendingPathComponent("out.npy").path
+    try expectFailure(["jacobian", generator, "--input", bad, "--out", out], out: out, mentions: ["coords", "[4, 3]", "2"])
+  }
+
+  @Test func seedOfWrongShape() throws {
+    let dir = try temporaryDirectory()
+    let seed = dir.appendingPathComponent("seed.npy").path
+    try NPY.write(Tensor.filled(1, shape: [7, 2], dtype: .float32), to: seed)
+    let out = dir.appendingPathComponent("out.npy").path
+    try expectFailure(
+      ["grad", generator, "--input", coords, "--of", "uv:0", "--wrt", "coords", "--seed", seed, "--out", out], out: out,
+      mentions: ["[7]", "[7, 2]"])
+  }
+
+  @Test func missingExternalDataNamesTheFile() throws {
+    let dir = try temporaryDirectory()
+    let model = dir.appendingPathComponent("model_dynamo.onnx").path
+    try FileManager.default.copyItem(atPath: generatorDynamo, toPath: model)
+    let out = dir.appendingPathComponent("out.npy").path
+    try expectFailure(["jacobian", model, "--input", coords, "--out", out], out: out, mentions: ["model_dynamo.onnx.data"])
+  }
+
+  @Test func truncatedExternalDataNamesTheFile() throws {
+    let dir = try temporaryDirectory()
+    let model = dir.appendingPathComponent("model_dynamo.onnx").path
+    try FileManager.default.copyItem(atPath: generatorDynamo, toPath: model)
+    let data = try Data(contentsOf: URL(fileURLWithPath: generatorDynamo + ".data"))
+    try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: model + ".data"))
+    let out = dir.appendingPathComponent("out.npy").path
+    try expectFailure(["jacobian", model, "--input", coords, "--out", out], out: out, mentions: ["model_dynamo.onnx.data", "truncated"])
+  }
+
+  @Test func unreadableModelSaysWhy() throws {
+    let dir = try temporaryDirectory()
+    let model = dir.appendingPathComponent("garbage.onnx").path
+    try Data("this is not a model".utf8).write(to: URL(fileURLWithPath: model))
+    let out = dir.appendingPathComponent("out.npy").path
+    try expectFailure(["jacobian", model, "--input", coords, "--out", out], out: out, mentions: ["garbage.onnx"])
+    try expectFailure(["info", dir.appendingPathComponent("missing.onnx").path], out: out, mentions: ["missing.onnx"])
+  }
+
+  @Test func badNpyInputSaysWhy() throws {
+    let dir = try temporaryDirectory()
+    let bad = dir.appendingPathComponent("bad.npy").path
+    try Data("\u{93}NUMPY garbage".utf8).write(to: URL(fileURLWithPath: bad))
+    let out = dir.appendingPathComponent("out.npy").path
+    try expectFailure(["jacobian", generator, "--input", bad, "--out", out], out: out, mentions: ["bad.npy"])
+  }
+
+  @Test func integerInputIsRefused() throws {
+    let dir = try temporaryDirectory()
+    let ints = dir.appendingPathComponent("ints.npy").path
+    try NPY.write(Tensor(uncheckedShape: [3, 2], storage: .int64([1, 2, 3, 4, 5, 6])), to: ints)
+    let out = dir.appendingPathComponent("out.npy").path
+    try expectFailure(["jacobian", generator, "--input", ints, "--out", out], out: out, mentions: ["coords", "astype"])
+  }
+}
