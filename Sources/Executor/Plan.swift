@@ -1,3 +1,4 @@
+import Foundation
 public import GraphIR
 public import TensorCore
 
@@ -14,24 +15,178 @@ public enum ExecutionError: Error, CustomStringConvertible, Sendable {
   }
 }
 
-/// A graph compiled for one set of input shapes: every value's concrete type, the nodes left to
-/// run after folding constants, and when each intermediate can be released.
+/// A graph compiled for one set of input shapes.
 ///
-/// Compile once, run many times. Running checks inputs against the planned shapes.
-public struct Plan: Sendable {
+/// Compiling infers every value's concrete type, folds everything that depends only on
+/// constants, gives each remaining value a place in one preallocated arena (buffers are reused
+/// once their last reader has run; elementwise ops overwrite a dying input; reshape-like ops
+/// share their input's bytes) and binds each node's kernel to those addresses. Running copies
+/// the inputs in, calls the kernels in order and copies the outputs out: the kernels allocate
+/// nothing. A plan runs one call at a time (calls are serialised).
+public final class Plan: @unchecked Sendable {
   public let graph: Graph
   /// Concrete type of every value, indexed by `Value.id` (nil for values no node computes).
   public let types: [TensorType?]
-  /// Values computed at compile time (constants and everything depending only on them).
+  /// Ops that have no allocation-free kernel and run `forward` on copies (by op name).
+  public let fallbacks: [String]
+  /// Bytes of the arena (intermediate values and inputs).
+  public let arenaBytes: Int
+
+  private enum Step {
+    case kernel(Kernel)
+    case fallback(Node, KernelIO)
+  }
+
+  private let arena: UnsafeMutableRawPointer
+  private let constants: UnsafeMutableRawPointer
+  private let steps: [Step]
+  private let address: [UnsafeMutableRawPointer?]
   private let folded: [Int: Tensor]
-  /// Nodes that depend on inputs, in order.
-  private let steps: [Node]
-  /// For each step, the values whose last use it is (released after the step).
-  private let releases: [[Int]]
+  private let lock = NSLock()
 
   /// Compiles `graph` for inputs of the given shapes (one per `graph.inputs`).
   public init(graph: Graph, inputShapes: [[Int]]) throws {
+    BLAS.setThreads(1)
     self.graph = graph
+    let types = try Self.inferTypes(graph, inputShapes)
+    self.types = types
+    var folded: [Int: Tensor] = [:]
+    var live: [Node] = []
+    for node in graph.nodes {
+      if node.inputs.allSatisfy({ folded[$0.id] != nil }) {
+        let values = try Self.execute(node, node.inputs.compactMap { folded[$0.id] })
+        for (o, t) in zip(node.outputs, values) { folded[o.id] = t }
+      } else {
+        live.append(node)
+      }
+    }
+    self.folded = folded
+
+    var layout = ArenaLayout(types: types, steps: live, graph: graph, folded: folded)
+    layout.assign()
+    arenaBytes = layout.size
+    arena = UnsafeMutableRawPointer.allocate(byteCount: max(layout.size, 64), alignment: 64)
+    let constantBytes = layout.constantOffsets.values.map(\.1).reduce(0, +) + 64 * layout.constantOffsets.count
+    constants = UnsafeMutableRawPointer.allocate(byteCount: max(constantBytes, 64), alignment: 64)
+    var address = [UnsafeMutableRawPointer?](repeating: nil, count: graph.types.count)
+    for (v, offset) in layout.offsets { address[v] = arena + offset }
+    for (v, (offset, _)) in layout.constantOffsets {
+      address[v] = constants + offset
+      if let t = folded[v] { Self.copy(t, to: constants + offset) }
+    }
+    for (v, source) in layout.viewOf { address[v] = address[source] }
+    self.address = address
+
+    var steps: [Step] = []
+    var fallbacks: [String] = []
+    for node in live where node.op.bufferRule != .view || node.inputs.isEmpty {
+      let io = KernelIO(
+        inputs: node.inputs.compactMap { address[$0.id] }, inputShapes: node.inputs.map { types[$0.id]?.shape ?? [] },
+        inputDTypes: node.inputs.map { types[$0.id]?.dtype ?? .float32 }, outputs: node.outputs.compactMap { address[$0.id] },
+        outputShapes: node.outputs.map { types[$0.id]?.shape ?? [] },
+        outputDTypes: node.outputs.map { types[$0.id]?.dtype ?? .float32 })
+      guard io.inputs.count == node.inputs.count, io.outputs.count == node.outputs.count else {
+        throw ExecutionError.kernelFailed(node: node.name, op: node.op.description, detail: "internal: a buffer was not placed")
+      }
+      if let k = node.op.makeKernel(io) {
+        steps.append(.kernel(k))
+      } else {
+        steps.append(.fallback(node, io))
+        fallbacks.append(node.op.name)
+      }
+    }
+    self.steps = steps
+    self.fallbacks = fallbacks
+  }
+
+  deinit {
+    arena.deallocate()
+    constants.deallocate()
+  }
+
+  /// Runs the plan on `inputs` (one per `graph.inputs`, with the planned shapes and dtypes) and
+  /// returns one tensor per `graph.outputs`.
+  public func run(_ inputs: [Tensor]) throws -> [Tensor] {
+    guard inputs.count == graph.inputs.count else {
+      throw ExecutionError.inputMismatch("expected \(graph.inputs.count) inputs, got \(inputs.count)")
+    }
+    for (v, t) in zip(graph.inputs, inputs) {
+      guard let planned = types[v.id], planned.shape == t.shape, planned.dtype == t.dtype else {
+        throw ExecutionError.inputMismatch(
+          "input '\(graph.name(of: v))' is \(t.dtype)\(t.shape), but the plan was compiled for \(types[v.id].map(\.description) ?? "?")")
+      }
+    }
+    lock.lock()
+    defer { lock.unlock() }
+    for (v, t) in zip(graph.inputs, inputs) {
+      if let p = address[v.id] { Self.copy(t, to: p) }
+    }
+    for step in steps {
+      switch step {
+      case .kernel(let k): k()
+      case .fallback(let node, let io): try Self.runFallback(node, io)
+      }
+    }
+    return try graph.outputs.map { v in
+      if let t = folded[v.id] { return t }
+      guard let p = address[v.id], let type = types[v.id], let shape = type.shape else {
+        throw ExecutionError.inputMismatch("output '\(graph.name(of: v))' was not computed")
+      }
+      return Self.tensor(at: p, shape: shape, dtype: type.dtype)
+    }
+  }
+
+  /// Runs on rows `start ..< start + rows` of full-batch inputs, writing those rows of the
+  /// full-batch outputs; the batch sits on the given axis of each (nil: not batched, whole).
+  /// The plan must have been compiled for `rows` rows.
+  func runSlices(
+    inputs: [(RawTensor, Int?)], outputs: [(RawTensor, Int?)], start: Int, rows: Int, batch: Int
+  ) throws {
+    lock.lock()
+    defer { lock.unlock() }
+    for ((source, axis), v) in zip(inputs, graph.inputs) {
+      guard let p = address[v.id] else { continue }
+      Self.copyRows(from: source.pointer, shape: source.shape, elementBytes: source.dtype.byteSize, axis: axis, start: start, rows: rows, batch: batch, to: p, gather: true)
+    }
+    for step in steps {
+      switch step {
+      case .kernel(let k): k()
+      case .fallback(let node, let io): try Self.runFallback(node, io)
+      }
+    }
+    for ((target, axis), v) in zip(outputs, graph.outputs) {
+      if let t = folded[v.id] {
+        guard axis == nil, start == 0 else { continue }
+        Self.copy(t, to: target.pointer)
+        continue
+      }
+      guard let p = address[v.id] else { continue }
+      Self.copyRows(from: target.pointer, shape: target.shape, elementBytes: target.dtype.byteSize, axis: axis, start: start, rows: rows, batch: batch, to: p, gather: false)
+    }
+  }
+
+  /// Moves rows `start ..< start + rows` along `axis` between a full tensor and a chunk buffer:
+  /// `gather` copies full → chunk, otherwise chunk → full. A nil axis moves everything (gather)
+  /// or, scattering, only from the first chunk.
+  static func copyRows(
+    from full: UnsafeMutableRawPointer, shape: [Int], elementBytes: Int, axis: Int?, start: Int, rows: Int, batch: Int,
+    to chunk: UnsafeMutableRawPointer, gather: Bool
+  ) {
+    guard let axis else {
+      let bytes = shape.reduce(1, *) * elementBytes
+      if gather { chunk.copyMemory(from: full, byteCount: bytes) } else if start == 0 { full.copyMemory(from: chunk, byteCount: bytes) }
+      return
+    }
+    let outer = shape[..<axis].reduce(1, *)
+    let inner = shape[(axis + 1)...].reduce(1, *) * elementBytes
+    for o in 0..<outer {
+      let f = full + (o * batch + start) * inner
+      let c = chunk + o * rows * inner
+      if gather { c.copyMemory(from: f, byteCount: rows * inner) } else { f.copyMemory(from: c, byteCount: rows * inner) }
+    }
+  }
+
+  private static func inferTypes(_ graph: Graph, _ inputShapes: [[Int]]) throws -> [TensorType?] {
     guard inputShapes.count == graph.inputs.count else {
       throw ExecutionError.inputMismatch("expected \(graph.inputs.count) inputs, got \(inputShapes.count)")
     }
@@ -57,36 +212,18 @@ public struct Plan: Sendable {
       }
       types[v.id] = TensorType(declared.dtype, shape: shape)
     }
-    var folded: [Int: Tensor] = [:]
-    var steps: [Node] = []
-    let outputSet = Set(graph.outputs.map(\.id))
     for node in graph.nodes {
       let inTypes = try node.inputs.map { v -> TensorType in
         guard let t = types[v.id] else { throw ExecutionError.inputMismatch("node '\(node.name)' reads an undefined value \(v)") }
         return t
       }
-      let outTypes: [TensorType]
       do {
-        outTypes = try node.op.outputTypes(inTypes)
+        for (o, t) in zip(node.outputs, try node.op.outputTypes(inTypes)) { types[o.id] = t }
       } catch {
         throw ExecutionError.kernelFailed(node: node.name, op: node.op.description, detail: "\(error)")
       }
-      for (o, t) in zip(node.outputs, outTypes) { types[o.id] = t }
-      if node.inputs.allSatisfy({ folded[$0.id] != nil }) {
-        let values = try Self.execute(node, node.inputs.compactMap { folded[$0.id] })
-        for (o, t) in zip(node.outputs, values) { folded[o.id] = t }
-      } else {
-        steps.append(node)
-      }
     }
-    var lastUse: [Int: Int] = [:]
-    for (i, node) in steps.enumerated() { for v in node.inputs where folded[v.id] == nil { lastUse[v.id] = i } }
-    var releases = [[Int]](repeating: [], count: steps.count)
-    for (v, i) in lastUse where !outputSet.contains(v) && !graph.inputs.contains(Value(v)) { releases[i].append(v) }
-    self.types = types
-    self.folded = folded
-    self.steps = steps
-    self.releases = releases
+    return types
   }
 
   private static func execute(_ node: Node, _ inputs: [Tensor]) throws -> [Tensor] {
@@ -97,41 +234,29 @@ public struct Plan: Sendable {
     }
   }
 
-  /// Runs the plan on `inputs` (one per `graph.inputs`, with the planned shapes and dtypes) and
-  /// returns one tensor per `graph.outputs`.
-  public func run(_ inputs: [Tensor]) throws -> [Tensor] {
-    guard inputs.count == graph.inputs.count else {
-      throw ExecutionError.inputMismatch("expected \(graph.inputs.count) inputs, got \(inputs.count)")
+  private static func runFallback(_ node: Node, _ io: KernelIO) throws {
+    let inputs = zip(io.inputs, zip(io.inputShapes, io.inputDTypes)).map { tensor(at: $0, shape: $1.0, dtype: $1.1) }
+    let outputs = try execute(node, inputs)
+    for (t, p) in zip(outputs, io.outputs) { copy(t, to: p) }
+  }
+
+  static func copy(_ t: Tensor, to p: UnsafeMutableRawPointer) {
+    switch t.storage {
+    case .float32(let a): a.withUnsafeBytes { p.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(p), byteCount: $0.count) }
+    case .float64(let a): a.withUnsafeBytes { p.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(p), byteCount: $0.count) }
+    case .int64(let a): a.withUnsafeBytes { p.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(p), byteCount: $0.count) }
     }
-    var values = [Tensor?](repeating: nil, count: graph.types.count)
-    for (v, t) in zip(graph.inputs, inputs) {
-      guard let planned = types[v.id], planned.shape == t.shape, planned.dtype == t.dtype else {
-        throw ExecutionError.inputMismatch("input '\(graph.name(of: v))' is \(t.dtype)\(t.shape), but the plan was compiled for \(types[v.id].map(\.description) ?? "?")")
-      }
-      values[v.id] = t
-    }
-    for (v, t) in folded { values[v] = t }
-    for (i, node) in steps.enumerated() {
-      var args: [Tensor] = []
-      args.reserveCapacity(node.inputs.count)
-      for v in node.inputs {
-        guard let t = values[v.id] else {
-          throw ExecutionError.kernelFailed(node: node.name, op: node.op.description, detail: "input \(v) was not computed")
-        }
-        args.append(t)
-      }
-      let outs = try Self.execute(node, args)
-      for (o, t) in zip(node.outputs, outs) {
-        guard t.shape == types[o.id]?.shape else {
-          throw ExecutionError.kernelFailed(node: node.name, op: node.op.description, detail: "kernel produced \(t.shape), shape rule said \(types[o.id]?.description ?? "?")")
-        }
-        values[o.id] = t
-      }
-      for v in releases[i] { values[v] = nil }
-    }
-    return try graph.outputs.map { v in
-      guard let t = values[v.id] else { throw ExecutionError.inputMismatch("output '\(graph.name(of: v))' was not computed") }
-      return t
+  }
+
+  static func tensor(at p: UnsafeMutableRawPointer, shape: [Int], dtype: DType) -> Tensor {
+    let n = shape.reduce(1, *)
+    switch dtype {
+    case .float32:
+      return Tensor(uncheckedShape: shape, storage: .float32(Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: Float.self), count: n))))
+    case .float64:
+      return Tensor(uncheckedShape: shape, storage: .float64(Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: Double.self), count: n))))
+    case .int64:
+      return Tensor(uncheckedShape: shape, storage: .int64(Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: Int64.self), count: n))))
     }
   }
 }

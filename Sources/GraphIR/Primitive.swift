@@ -34,12 +34,20 @@ public protocol Primitive: Sendable, CustomStringConvertible {
   /// The constant this primitive produces, if it is a constant (used for folding and lowering).
   var constantValue: Tensor? { get }
 
+  /// An allocation-free kernel bound to plan buffers, or nil to run `forward` on copies.
+  func makeKernel(_ io: KernelIO) -> Kernel?
+
+  /// Where a plan may put the output (own buffer, over a dying input, or as a view).
+  var bufferRule: BufferRule { get }
+
   /// Instances and inputs the conformance checker runs this primitive on.
   static var conformanceCases: [ConformanceCase] { get }
 }
 
 extension Primitive {
   public var constantValue: Tensor? { nil }
+  public func makeKernel(_ io: KernelIO) -> Kernel? { nil }
+  public var bufferRule: BufferRule { .separate }
   public var name: String { Self.name }
 }
 

@@ -3,6 +3,24 @@ import Executor
 import GraphIR
 public import TensorCore
 
+/// A VJP compiled for one set of input shapes; each call runs the plan on inputs and a seed.
+public struct CompiledGrad: Sendable {
+  let plan: ParallelPlan
+  let selector: OutputSelector
+  let outputShape: [Int]
+  let outputDType: DType
+  let resultIndex: Int?
+  let inputShape: [Int]
+  let inputDType: DType
+
+  /// The VJP for `inputs` (graph order, compiled shapes) and `seed` (nil: ones).
+  public func callAsFunction(_ inputs: [Tensor], seed: Tensor? = nil) throws -> Tensor {
+    let full = try Model.expandSeed(seed, selector: selector, outputShape: outputShape, dtype: outputDType)
+    guard let resultIndex else { return Tensor.filled(0, shape: inputShape, dtype: inputDType) }
+    return try plan.run(inputs + [full])[resultIndex]
+  }
+}
+
 extension Model {
   /// `torch.autograd.grad(out, inp, grad_outputs=seed)`: the vector-Jacobian product
   /// `Σ seed · ∂out/∂inp` over the whole batch, shaped like the input.
@@ -11,23 +29,31 @@ extension Model {
   /// selected output's shape (`[B]` for `uv:0`). The seed defaults to ones. When the output does
   /// not depend on the input the result is zeros (`allow_unused=True, materialize_grads=True`).
   public func grad(inputs: [String: Tensor], of: OutputSelector, wrt: String, seed: Tensor? = nil) throws -> Tensor {
+    let x = try orderedInputs(inputs)
+    return try compileGrad(of: of, wrt: wrt, inputShapes: x.map(\.shape))(x, seed: seed)
+  }
+
+  /// Compiles the VJP of `of` with respect to `wrt` for inputs of `inputShapes`.
+  public func compileGrad(of: OutputSelector, wrt: String, inputShapes: [[Int]]) throws -> CompiledGrad {
     let out = try output(of.name)
     let inp = try input(wrt)
-    let x = try orderedInputs(inputs)
-    let outShape = try Plan(graph: graph, inputShapes: x.map(\.shape)).types[out.id]?.shape ?? []
-    let dtype = graph.type(of: out).dtype
-    let fullSeed = try expandSeed(seed, selector: of, outputShape: outShape, dtype: dtype)
-    let dg = try VJP.transform(graph, of: [out], wrt: [inp])
-    let results = try Plan(graph: dg.graph, inputShapes: (x + [fullSeed]).map(\.shape)).run(x + [fullSeed])
-    let inShape = x[graph.inputs.firstIndex(of: inp) ?? 0].shape
-    guard let d = dg.derivatives[0], let i = dg.graph.outputs.firstIndex(of: d) else {
-      return Tensor.filled(0, shape: inShape, dtype: graph.type(of: inp).dtype)
+    let types = try Plan(graph: graph, inputShapes: inputShapes).types
+    let outShape = types[out.id]?.shape ?? []
+    if let k = of.component {
+      let size = outShape.last ?? 0
+      guard k < size else { throw ONNXGradError.componentOutOfRange(output: of.name, component: k, size: size) }
     }
-    return results[i]
+    let dg = try VJP.transform(graph, of: [out], wrt: [inp])
+    let plan = try ParallelPlan(
+      graph: dg.graph, inputShapes: inputShapes + [outShape], rowIndependent: rowsIndependent(outputs: [out]))
+    return CompiledGrad(
+      plan: plan, selector: of, outputShape: outShape, outputDType: graph.type(of: out).dtype,
+      resultIndex: dg.derivatives[0].flatMap { dg.graph.outputs.firstIndex(of: $0) },
+      inputShape: types[inp.id]?.shape ?? [], inputDType: graph.type(of: inp).dtype)
   }
 
   /// The cotangent for the whole output: the user's seed (or ones), placed in component k.
-  func expandSeed(_ seed: Tensor?, selector: OutputSelector, outputShape: [Int], dtype: DType) throws -> Tensor {
+  static func expandSeed(_ seed: Tensor?, selector: OutputSelector, outputShape: [Int], dtype: DType) throws -> Tensor {
     let selectedShape: [Int]
     if let k = selector.component {
       guard let last = outputShape.last else {
@@ -56,4 +82,9 @@ extension Model {
     for (i, v) in values.enumerated() { full[i * n + k] = v }
     return Tensor(uncheckedShape: outputShape, storage: .float64(full)).converted(to: dtype)
   }
+}
+
+extension CompiledGrad: CustomStringConvertible {
+  /// The derivative graph being run.
+  public var description: String { plan.graph.description }
 }

@@ -23,6 +23,37 @@ public struct JacobianResult: Sendable {
   public var mode: JacobianMode
 }
 
+/// A per-sample Jacobian compiled for one set of input shapes: derivative graph, plan and seed
+/// are built once; each call only runs the plan.
+public struct CompiledJacobian: Sendable {
+  public let mode: JacobianMode
+  let plan: ParallelPlan
+  let seed: Tensor
+  let outputIndices: [Int]
+  let outputNames: [String]
+  let jacobianIndex: Int?
+  let batch: Int
+  let nIn: Int
+  let nOut: Int
+  let finalShape: [Int]
+  let dtype: DType
+
+  /// The Jacobian and all model outputs for `inputs` (graph order, compiled shapes).
+  public func callAsFunction(_ inputs: [Tensor]) throws -> JacobianResult {
+    let results = try plan.run(inputs + [seed])
+    let outputs = zip(outputNames, outputIndices).map { (name: $0, tensor: results[$1]) }
+    guard let jacobianIndex else {
+      return JacobianResult(jacobian: Tensor.filled(0, shape: finalShape, dtype: dtype), outputs: outputs, mode: mode)
+    }
+    let raw = results[jacobianIndex]
+    let jacobian =
+      mode == .forward
+      ? try raw.reshaped([nIn, batch, nOut]).permuted([1, 2, 0]).reshaped(finalShape)
+      : try raw.reshaped([nOut, batch, nIn]).permuted([1, 0, 2]).reshaped(finalShape)
+    return JacobianResult(jacobian: jacobian, outputs: outputs, mode: mode)
+  }
+}
+
 extension Model {
   /// The per-sample Jacobian `∂out[b] / ∂inp[b]` for every row `b` of the batch (axis 0),
   /// equal to `torch.func.vmap(torch.func.jacrev(f))`.
@@ -30,16 +61,23 @@ extension Model {
   /// K seed directions travel as one extra leading axis through a single derivative graph.
   /// Requires batch independence (no node mixes rows of axis 0); otherwise throws naming the node.
   public func jacobian(inputs: [String: Tensor], of: String, wrt: String, mode: JacobianMode = .auto) throws -> JacobianResult {
+    let x = try orderedInputs(inputs)
+    return try compileJacobian(of: of, wrt: wrt, mode: mode, inputShapes: x.map(\.shape))(x)
+  }
+
+  /// Compiles the per-sample Jacobian for inputs of `inputShapes` (graph input order).
+  public func compileJacobian(of: String, wrt: String, mode: JacobianMode = .auto, inputShapes: [[Int]]) throws
+    -> CompiledJacobian
+  {
     let out = try output(of)
     let inp = try input(wrt)
-    let x = try orderedInputs(inputs)
     let batched = graph.inputs.filter { graph.type(of: $0).rank >= 1 }
     do {
       try BatchIndependence.check(graph, batched: batched, outputs: [out])
     } catch let error as AutodiffError {
       throw ONNXGradError.notPerSample("cannot compute a per-sample Jacobian of '\(of)' with respect to '\(wrt)': \(error)")
     }
-    let types = try Plan(graph: graph, inputShapes: x.map(\.shape)).types
+    let types = try Plan(graph: graph, inputShapes: inputShapes).types
     let inShape = types[inp.id]?.shape ?? []
     let outShape = types[out.id]?.shape ?? []
     guard let batch = inShape.first, outShape.first == batch else {
@@ -50,39 +88,34 @@ extension Model {
     let outFeatures = Array(outShape.dropFirst())
     let nIn = inFeatures.reduce(1, *)
     let nOut = outFeatures.reduce(1, *)
-    let resolved = mode == .auto ? (nIn <= nOut ? .forward : .reverse) : mode
-    let dtype = graph.type(of: inp).dtype
+    let resolved: JacobianMode = mode == .auto ? (nIn <= nOut ? .forward : .reverse) : mode
     let others = graph.outputs.filter { $0 != out }
-
     let dg: DerivativeGraph
     let seed: Tensor
     if resolved == .forward {
       dg = try JVP.transform(graph, of: [out], wrt: [inp], directionAxes: 1, alsoOutput: others)
-      seed = Self.oneHot(directions: nIn, batch: batch, features: inFeatures, dtype: dtype)
+      seed = Self.oneHot(directions: nIn, batch: batch, features: inFeatures, dtype: graph.type(of: inp).dtype)
     } else {
       dg = try VJP.transform(graph, of: [out], wrt: [inp], directionAxes: 1, alsoOutput: others)
       seed = Self.oneHot(directions: nOut, batch: batch, features: outFeatures, dtype: graph.type(of: out).dtype)
     }
-    let feed = x + [seed]
-    let results = try Plan(graph: dg.graph, inputShapes: feed.map(\.shape)).run(feed)
-    let outputs = try graph.outputs.map { v -> (name: String, tensor: Tensor) in
+    let primalAxes = graph.inputs.map { graph.type(of: $0).rank >= 1 ? 0 : nil } as [Int?]
+    let outputAxes = dg.graph.outputs.map { v in
+      dg.derivatives.contains(v) ? 1 : (dg.graph.type(of: v).rank >= 1 ? 0 : nil)
+    } as [Int?]
+    let plan = try ParallelPlan(
+      graph: dg.graph, inputShapes: inputShapes + [seed.shape], inputBatchAxes: primalAxes + [1],
+      outputBatchAxes: outputAxes)
+    let outputIndices = try graph.outputs.map { v -> Int in
       guard let i = dg.graph.outputs.firstIndex(of: v) else {
         throw ONNXGradError.notPerSample("internal: output '\(graph.name(of: v))' missing from the derivative graph")
       }
-      return (graph.name(of: v), results[i])
+      return i
     }
-    let finalShape = [batch] + outFeatures + inFeatures
-    guard let d = dg.derivatives[0], let i = dg.graph.outputs.firstIndex(of: d) else {
-      return JacobianResult(jacobian: Tensor.filled(0, shape: finalShape, dtype: dtype), outputs: outputs, mode: resolved)
-    }
-    let raw = results[i]
-    let jacobian: Tensor
-    if resolved == .forward {
-      jacobian = try raw.reshaped([nIn, batch, nOut]).permuted([1, 2, 0]).reshaped(finalShape)
-    } else {
-      jacobian = try raw.reshaped([nOut, batch, nIn]).permuted([1, 0, 2]).reshaped(finalShape)
-    }
-    return JacobianResult(jacobian: jacobian, outputs: outputs, mode: resolved)
+    return CompiledJacobian(
+      mode: resolved, plan: plan, seed: seed, outputIndices: outputIndices, outputNames: outputNames,
+      jacobianIndex: dg.derivatives[0].flatMap { dg.graph.outputs.firstIndex(of: $0) }, batch: batch, nIn: nIn,
+      nOut: nOut, finalShape: [batch] + outFeatures + inFeatures, dtype: graph.type(of: inp).dtype)
   }
 
   /// Seeds `[K, B, *features]` with `seed[k, b, …] = e_k` (features flattened).
@@ -91,4 +124,9 @@ extension Model {
     for d in 0..<k { for b in 0..<batch { v[(d * batch + b) * k + d] = 1 } }
     return Tensor(uncheckedShape: [k, batch] + features, storage: .float64(v)).converted(to: dtype)
   }
+}
+
+extension CompiledJacobian: CustomStringConvertible {
+  /// The derivative graph being run.
+  public var description: String { plan.graph.description }
 }

@@ -1,4 +1,6 @@
 public import GraphIR
+import Autodiff
+import Executor
 import ONNXFormat
 import ONNXImport
 import Ops
@@ -63,6 +65,12 @@ public struct Model: Sendable {
     return Model(graph: g, summary: s)
   }
 
+  /// Whether no node on the way to `outputs` mixes rows of axis 0 (so rows can run apart).
+  func rowsIndependent(outputs: [Value]) -> Bool {
+    let batched = graph.inputs.filter { graph.type(of: $0).rank >= 1 }
+    return (try? BatchIndependence.check(graph, batched: batched, outputs: outputs)) != nil
+  }
+
   func input(_ name: String) throws -> Value {
     guard let v = graph.input(named: name) else { throw ONNXGradError.unknownInput(name, valid: inputNames) }
     return v
@@ -77,7 +85,7 @@ public struct Model: Sendable {
   ///
   /// Float arrays are converted to the input's float dtype (f64 → f32 rounds to nearest);
   /// integer and bool arrays are refused for float inputs.
-  func orderedInputs(_ inputs: [String: Tensor]) throws -> [Tensor] {
+  public func orderedInputs(_ inputs: [String: Tensor]) throws -> [Tensor] {
     for name in inputs.keys where graph.input(named: name) == nil {
       throw ONNXGradError.unknownInput(name, valid: inputNames)
     }

@@ -1,42 +1,79 @@
 internal import CBLAS
 
-/// General matrix multiply through CBLAS: `C = alpha · op(A) · op(B) + beta · C`, row-major.
+/// Matrix products through CBLAS (OpenBLAS), row-major. The only Swift file that sees CBLAS.
 ///
-/// This is the only Swift file that sees CBLAS. `op(A)` is `m×k`, `op(B)` is `k×n`, `C` is `m×n`;
-/// `lda`/`ldb` are the row strides of A and B as stored.
+/// `gemm`: `C = alpha · op(A) · op(B) + beta · C` with `op(A)` `m×k`, `op(B)` `k×n`, `C` `m×n`;
+/// `lda`/`ldb`/`ldc` are row strides as stored. The generic entry points specialise at the call
+/// site and go straight to the Float or Double routine.
 public enum BLAS {
+  /// Sets the number of threads OpenBLAS uses for each call (process-wide).
+  ///
+  /// onnxgrad runs BLAS on one thread and parallelises over batch rows itself: on small GEMMs,
+  /// waking OpenBLAS's second thread costs more than the multiply.
+  public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+
+  public static var threads: Int { Int(openblas_get_num_threads()) }
+
+  /// Up to this many rows, a product is computed as one matrix-vector product per row: GEMM's
+  /// packing of the other operand costs more than it saves.
+  public static let smallRows = 4
+
+  @inlinable @inline(__always)
   public static func gemm<T: FloatElement>(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
     a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
     beta: T, c: UnsafeMutablePointer<T>, ldc: Int
   ) {
+    if T.self == Float.self {
+      sgemm(
+        transA, transB, m, n, k, Float(alpha), UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda,
+        UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb, Float(beta),
+        UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc)
+    } else {
+      dgemm(
+        transA, transB, m, n, k, Double(alpha), UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), lda,
+        UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb, Double(beta),
+        UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc)
+    }
+  }
+
+  public static func sgemm(
+    _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float, _ a: UnsafePointer<Float>,
+    _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+  ) {
     guard m > 0, n > 0 else { return }
-    let ta = transA ? CblasTrans : CblasNoTrans
-    let tb = transB ? CblasTrans : CblasNoTrans
     if k == 0 {
       for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
-      return
-    }
-    if T.self == Float.self {
-      a.withMemoryRebound(to: Float.self, capacity: 1) { pa in
-        b.withMemoryRebound(to: Float.self, capacity: 1) { pb in
-          c.withMemoryRebound(to: Float.self, capacity: 1) { pc in
-            cblas_sgemm(
-              CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Float(alpha), pa, Int32(lda), pb,
-              Int32(ldb), Float(beta), pc, Int32(ldc))
-          }
-        }
+    } else if m <= smallRows && !transA {
+      let t = transB ? CblasNoTrans : CblasTrans
+      let (rows, columns) = transB ? (n, k) : (k, n)
+      for i in 0..<m {
+        cblas_sgemv(CblasRowMajor, t, Int32(rows), Int32(columns), alpha, b, Int32(ldb), a + i * lda, 1, beta, c + i * ldc, 1)
       }
     } else {
-      a.withMemoryRebound(to: Double.self, capacity: 1) { pa in
-        b.withMemoryRebound(to: Double.self, capacity: 1) { pb in
-          c.withMemoryRebound(to: Double.self, capacity: 1) { pc in
-            cblas_dgemm(
-              CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Double(alpha), pa, Int32(lda), pb,
-              Int32(ldb), Double(beta), pc, Int32(ldc))
-          }
-        }
+      cblas_sgemm(
+        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n),
+        Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+  }
+
+  public static func dgemm(
+    _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double, _ a: UnsafePointer<Double>,
+    _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int, _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int
+  ) {
+    guard m > 0, n > 0 else { return }
+    if k == 0 {
+      for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+    } else if m <= smallRows && !transA {
+      let t = transB ? CblasNoTrans : CblasTrans
+      let (rows, columns) = transB ? (n, k) : (k, n)
+      for i in 0..<m {
+        cblas_dgemv(CblasRowMajor, t, Int32(rows), Int32(columns), alpha, b, Int32(ldb), a + i * lda, 1, beta, c + i * ldc, 1)
       }
+    } else {
+      cblas_dgemm(
+        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n),
+        Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
   }
 }

@@ -46,6 +46,22 @@ extension BinaryBroadcasting {
     }
   }
 
+  public var bufferRule: BufferRule { .inPlace }
+
+  public func makeKernel(_ io: KernelIO) -> Kernel? {
+    let layout = Kernels.BinaryLayout(aShape: io.inputShapes[0], bShape: io.inputShapes[1], outShape: io.outputShapes[0])
+    switch io.outputDTypes[0] {
+    case .float32:
+      let (a, b, y) = (io.input(0, as: Float.self), io.input(1, as: Float.self), io.output(0, as: Float.self))
+      return { Kernels.binary(a, b, y, layout) { apply($0, $1) } }
+    case .float64:
+      let (a, b, y) = (io.input(0, as: Double.self), io.input(1, as: Double.self), io.output(0, as: Double.self))
+      return { Kernels.binary(a, b, y, layout) { apply($0, $1) } }
+    case .int64:
+      return nil
+    }
+  }
+
   /// Rows stay rows when every batched input has the output's rank (its axis 0 is the output's).
   public func batchRoles(_ inputs: [BatchRole], types: [TensorType]) -> [BatchRole]? {
     elementwiseBatchRoles(inputs, types: types)

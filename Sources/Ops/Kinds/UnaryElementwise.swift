@@ -45,4 +45,20 @@ extension UnaryElementwise {
   }
 
   public func batchRoles(_ inputs: [BatchRole], types: [TensorType]) -> [BatchRole]? { inputs }
+
+  public var bufferRule: BufferRule { .inPlace }
+
+  public func makeKernel(_ io: KernelIO) -> Kernel? {
+    let n = io.outputCount(0)
+    switch io.outputDTypes[0] {
+    case .float32:
+      let (x, y) = (io.input(0, as: Float.self), io.output(0, as: Float.self))
+      return { Kernels.unary(x, y, n) { apply($0) } }
+    case .float64:
+      let (x, y) = (io.input(0, as: Double.self), io.output(0, as: Double.self))
+      return { Kernels.unary(x, y, n) { apply($0) } }
+    case .int64:
+      return nil
+    }
+  }
 }

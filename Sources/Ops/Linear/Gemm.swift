@@ -86,6 +86,32 @@ public struct Gemm: Primitive {
     return Tensor(uncheckedShape: [m, n], storage: T.storage(out))
   }
 
+  public func makeKernel(_ io: KernelIO) -> Kernel? {
+    switch io.outputDTypes[0] {
+    case .float32: return kernel(io, Float.self)
+    case .float64: return kernel(io, Double.self)
+    case .int64: return nil
+    }
+  }
+
+  private func kernel<T: FloatElement>(_ io: KernelIO, _: T.Type) -> Kernel {
+    let (sa, sb) = (io.inputShapes[0], io.inputShapes[1])
+    let (m, k) = transA ? (sa[1], sa[0]) : (sa[0], sa[1])
+    let n = transB ? sb[0] : sb[1]
+    let (a, b, y) = (io.input(0, as: T.self), io.input(1, as: T.self), io.output(0, as: T.self))
+    let (ta, tb, alphaT) = (transA, transB, T(alpha))
+    guard io.inputs.count == 3, beta != 0 else {
+      return { BLAS.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: alphaT, a: a, lda: sa[1], b: b, ldb: sb[1], beta: 0, c: y, ldc: n) }
+    }
+    let c = io.input(2, as: T.self)
+    let cStrides = Broadcasting.strides(of: io.inputShapes[2], in: [m, n])
+    let betaT = T(beta)
+    return {
+      Kernels.expand(c, y, shape: [m, n], xStrides: cStrides)
+      BLAS.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: alphaT, a: a, lda: sa[1], b: b, ldb: sb[1], beta: betaT, c: y, ldc: n)
+    }
+  }
+
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
     let (x, y) = (args.primals[0], args.primals[1])
     let product = MatMul(transA: transA, transB: transB)

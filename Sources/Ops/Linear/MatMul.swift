@@ -105,6 +105,52 @@ public struct MatMul: Primitive {
     return Tensor(uncheckedShape: batch + [m, n], storage: T.storage(out))
   }
 
+  public func makeKernel(_ io: KernelIO) -> Kernel? {
+    switch io.outputDTypes[0] {
+    case .float32: return kernel(io, Float.self)
+    case .float64: return kernel(io, Double.self)
+    case .int64: return nil
+    }
+  }
+
+  private func kernel<T: FloatElement>(_ io: KernelIO, _: T.Type) -> Kernel? {
+    let (xs, ys) = (io.inputShapes[0], io.inputShapes[1])
+    let (ra, ca) = (xs[xs.count - 2], xs[xs.count - 1])
+    let (rb, cb) = (ys[ys.count - 2], ys[ys.count - 1])
+    let (m, k) = transA ? (ca, ra) : (ra, ca)
+    let n = transB ? rb : cb
+    let batchA = Array(xs.dropLast(2))
+    let batchB = Array(ys.dropLast(2))
+    guard let batch = try? Broadcasting.shape(batchA, batchB) else { return nil }
+    let batchCount = batch.reduce(1, *)
+    let (a, b, y) = (io.input(0, as: T.self), io.input(1, as: T.self), io.output(0, as: T.self))
+    let (ta, tb) = (transA, transB)
+    if batchB.allSatisfy({ $0 == 1 }) && !transA && batchA == batch {
+      let rows = batchCount * m
+      return { BLAS.gemm(transA: false, transB: tb, m: rows, n: n, k: k, alpha: 1, a: a, lda: ca, b: b, ldb: cb, beta: 0, c: y, ldc: n) }
+    }
+    let stridesA = Broadcasting.strides(of: batchA, in: batch)
+    let stridesB = Broadcasting.strides(of: batchB, in: batch)
+    var offsets: [(Int, Int)] = []
+    for i in 0..<batchCount {
+      var rest = i
+      var offA = 0
+      var offB = 0
+      for axis in stride(from: batch.count - 1, through: 0, by: -1) {
+        let idx = rest % batch[axis]
+        rest /= batch[axis]
+        offA += idx * stridesA[axis]
+        offB += idx * stridesB[axis]
+      }
+      offsets.append((offA * ra * ca, offB * rb * cb))
+    }
+    return {
+      for (i, (oa, ob)) in offsets.enumerated() {
+        BLAS.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: a + oa, lda: ca, b: b + ob, ldb: cb, beta: 0, c: y + i * m * n, ldc: n)
+      }
+    }
+  }
+
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
     let (x, y) = (args.primals[0], args.primals[1])
     let outRank = b.type(of: args.outputs[0]).rank

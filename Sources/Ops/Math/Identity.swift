@@ -24,6 +24,7 @@ public struct Identity: UnaryElementwise, AttributeFreeONNXOp {
   }
 
   public func forward(_ inputs: [Tensor]) throws -> [Tensor] { inputs }
+  public var bufferRule: BufferRule { .view }
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] { args.tangents }
   public func vjp(_ b: inout GraphBuilder, _ args: VJPArguments) throws -> [Value?] { args.cotangents }
 

@@ -41,6 +41,21 @@ public struct BroadcastLike: Primitive {
     ]
   }
 
+  public func makeKernel(_ io: KernelIO) -> Kernel? {
+    let outShape = io.outputShapes[0]
+    let strides = Broadcasting.strides(of: io.inputShapes[0], in: outShape)
+    switch io.outputDTypes[0] {
+    case .float32:
+      let (x, y) = (io.input(0, as: Float.self), io.output(0, as: Float.self))
+      return { Kernels.expand(x, y, shape: outShape, xStrides: strides) }
+    case .float64:
+      let (x, y) = (io.input(0, as: Double.self), io.output(0, as: Double.self))
+      return { Kernels.expand(x, y, shape: outShape, xStrides: strides) }
+    case .int64:
+      return nil
+    }
+  }
+
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
     guard let t = args.tangents[0] else { return [nil] }
     return [try b.apply1(BroadcastLike(leading: leading + args.directionAxes), [t, args.primals[1]])]

@@ -32,6 +32,8 @@ public struct InsertAxes: Primitive {
     return [try inputs[0].reshaped(shape)]
   }
 
+  public var bufferRule: BufferRule { .view }
+
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
     [try args.tangents[0].map { try b.apply1(InsertAxes(at: at + args.directionAxes, count: count), [$0]) }]
   }

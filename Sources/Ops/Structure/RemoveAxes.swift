@@ -36,6 +36,8 @@ public struct RemoveAxes: Primitive {
     return [try inputs[0].reshaped(shape)]
   }
 
+  public var bufferRule: BufferRule { .view }
+
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
     [try args.tangents[0].map { try b.apply1(RemoveAxes(at: at + args.directionAxes, count: count), [$0]) }]
   }

@@ -46,6 +46,24 @@ public struct SumToLike: Primitive {
     ]
   }
 
+  public func makeKernel(_ io: KernelIO) -> Kernel? {
+    let (xShape, refShape) = (io.inputShapes[0], io.inputShapes[1])
+    let extra = xShape.count - leading - refShape.count
+    let target = Array(xShape.prefix(leading)) + [Int](repeating: 1, count: extra) + refShape
+    let strides = Broadcasting.strides(of: target, in: xShape)
+    let count = io.outputCount(0)
+    switch io.outputDTypes[0] {
+    case .float32:
+      let (x, y) = (io.input(0, as: Float.self), io.output(0, as: Float.self))
+      return { Kernels.sumTo(x, y, shape: xShape, yStrides: strides, yCount: count) }
+    case .float64:
+      let (x, y) = (io.input(0, as: Double.self), io.output(0, as: Double.self))
+      return { Kernels.sumTo(x, y, shape: xShape, yStrides: strides, yCount: count) }
+    case .int64:
+      return nil
+    }
+  }
+
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
     guard let t = args.tangents[0] else { return [nil] }
     return [try b.apply1(SumToLike(leading: leading + args.directionAxes), [t, args.primals[1]])]

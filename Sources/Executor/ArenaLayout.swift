@@ -1,0 +1,110 @@
+import GraphIR
+import TensorCore
+
+/// Places every value of a plan: inputs and intermediates in the arena (reusing buffers after
+/// their last reader), folded constants read by kernels in a constant block, and views at their
+/// source's address.
+struct ArenaLayout {
+  let types: [TensorType?]
+  let steps: [Node]
+  let graph: Graph
+  let folded: [Int: Tensor]
+
+  /// Arena offset of each value that owns or shares an arena buffer.
+  var offsets: [Int: Int] = [:]
+  /// Constant-block offset and byte size of each folded value a kernel reads.
+  var constantOffsets: [Int: (Int, Int)] = [:]
+  /// Values that are views of another value's bytes.
+  var viewOf: [Int: Int] = [:]
+  var size = 0
+
+  private struct Buffer {
+    var offset: Int
+    var bytes: Int
+    var end: Int
+  }
+
+  private var buffers: [Buffer] = []
+  private var bufferOf: [Int: Int] = [:]
+  private var free: [Int: [Int]] = [:]
+
+  init(types: [TensorType?], steps: [Node], graph: Graph, folded: [Int: Tensor]) {
+    self.types = types
+    self.steps = steps
+    self.graph = graph
+    self.folded = folded
+  }
+
+  private func bytes(_ v: Int) -> Int {
+    guard let t = types[v], let shape = t.shape else { return 0 }
+    return shape.reduce(1, *) * t.dtype.byteSize
+  }
+
+  private static func aligned(_ n: Int) -> Int { (n + 63) & ~63 }
+
+  private mutating func newBuffer(bytes: Int, end: Int) -> Int {
+    if let reuse = free[bytes]?.popLast() {
+      buffers[reuse].end = end
+      return reuse
+    }
+    buffers.append(Buffer(offset: size, bytes: bytes, end: end))
+    size += Self.aligned(max(bytes, 1))
+    return buffers.count - 1
+  }
+
+  mutating func assign() {
+    let never = Int.max
+    var lastUse: [Int: Int] = [:]
+    for (i, node) in steps.enumerated() { for v in node.inputs { lastUse[v.id] = i } }
+    for v in graph.outputs { lastUse[v.id] = never }
+
+    var constantSize = 0
+    for (i, node) in steps.enumerated() {
+      for v in node.inputs where folded[v.id] != nil && constantOffsets[v.id] == nil {
+        constantOffsets[v.id] = (constantSize, bytes(v.id))
+        constantSize += Self.aligned(max(bytes(v.id), 1))
+      }
+      _ = i
+    }
+    for v in graph.inputs where bufferOf[v.id] == nil {
+      bufferOf[v.id] = newBuffer(bytes: bytes(v.id), end: lastUse[v.id] ?? -1)
+    }
+    let inputSet = Set(graph.inputs.map(\.id))
+    for (i, node) in steps.enumerated() {
+      for o in node.outputs {
+        let end = lastUse[o.id] ?? i
+        switch node.op.bufferRule {
+        case .view where !node.inputs.isEmpty:
+          let source = node.inputs[0].id
+          if let b = bufferOf[source] {
+            bufferOf[o.id] = b
+            buffers[b].end = max(buffers[b].end, end)
+          } else {
+            viewOf[o.id] = source
+          }
+          continue
+        case .inPlace:
+          if let reuse = node.inputs.first(where: { input in
+            guard let b = bufferOf[input.id], !inputSet.contains(input.id) else { return false }
+            return buffers[b].end == i && buffers[b].bytes == bytes(o.id)
+              && !node.outputs.contains(where: { bufferOf[$0.id] == b })
+          }), let b = bufferOf[reuse.id] {
+            bufferOf[o.id] = b
+            buffers[b].end = end
+            continue
+          }
+        default: break
+        }
+        bufferOf[o.id] = newBuffer(bytes: bytes(o.id), end: end)
+      }
+      var released = Set<Int>()
+      for v in node.inputs {
+        if let b = bufferOf[v.id], buffers[b].end == i, !released.contains(b) {
+          released.insert(b)
+          free[buffers[b].bytes, default: []].append(b)
+        }
+      }
+    }
+    for (v, b) in bufferOf { offsets[v] = buffers[b].offset }
+  }
+}

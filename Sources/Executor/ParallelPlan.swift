@@ -1,0 +1,152 @@
+public import GraphIR
+public import TensorCore
+
+/// A graph run over row chunks of its batch, in parallel on all cores.
+///
+/// Valid only for graphs whose rows are independent along the batch axis (the caller proves
+/// this). Each input and output names the axis that carries the batch (nil: not batched, given
+/// whole to every chunk). Each thread has its own plans (one per chunk size), so memory stays
+/// bounded by the chunk size whatever the batch; small batches run as one plan on the caller.
+public final class ParallelPlan: @unchecked Sendable {
+  public let graph: Graph
+  /// Concrete types for the full batch (from a plan compiled for it).
+  public let types: [TensorType?]
+  public let batch: Int
+  public let chunkRows: Int
+  let inputBatchAxes: [Int?]
+  let outputBatchAxes: [Int?]
+  let outputShapes: [[Int]]
+  let outputDTypes: [DType]
+  /// `plans[thread][0]` for full chunks, `[1]` for the last, shorter chunk (if any).
+  private let plans: [[Plan]]
+  private let single: Plan?
+  private let chunks: Int
+
+  /// Fewest rows worth a chunk of its own.
+  public static let minimumChunkRows = 32
+  /// Most rows in one chunk (bounds memory on huge batches).
+  public static let maximumChunkRows = 2048
+
+  public init(graph: Graph, inputShapes: [[Int]], inputBatchAxes: [Int?], outputBatchAxes: [Int?]) throws {
+    self.graph = graph
+    self.inputBatchAxes = inputBatchAxes
+    self.outputBatchAxes = outputBatchAxes
+    let full = try Plan(graph: graph, inputShapes: inputShapes)
+    types = full.types
+    outputShapes = graph.outputs.map { full.types[$0.id]?.shape ?? [] }
+    outputDTypes = graph.outputs.map { full.types[$0.id]?.dtype ?? .float32 }
+    let batches = zip(inputShapes, inputBatchAxes).compactMap { shape, axis in axis.map { shape[$0] } }
+    let batch = batches.first ?? 1
+    self.batch = batch
+    let threads = WorkerPool.shared.workers + 1
+    let consistent = batches.allSatisfy { $0 == batch }
+      && zip(outputShapes, outputBatchAxes).allSatisfy { shape, axis in axis.map { $0 < shape.count && shape[$0] == batch } ?? true }
+    let wanted = max(threads, (batch + Self.maximumChunkRows - 1) / Self.maximumChunkRows)
+    guard consistent, threads > 1, batch >= 2 * Self.minimumChunkRows else {
+      single = full
+      plans = []
+      chunks = 1
+      chunkRows = batch
+      return
+    }
+    let rows = (batch + wanted - 1) / wanted
+    chunkRows = rows
+    chunks = (batch + rows - 1) / rows
+    let lastRows = batch - (chunks - 1) * rows
+    func shapes(_ r: Int) -> [[Int]] {
+      zip(inputShapes, inputBatchAxes).map { shape, axis in
+        guard let axis else { return shape }
+        var s = shape
+        s[axis] = r
+        return s
+      }
+    }
+    plans = try (0..<threads).map { _ in
+      var p = [try Plan(graph: graph, inputShapes: shapes(rows))]
+      if lastRows != rows { p.append(try Plan(graph: graph, inputShapes: shapes(lastRows))) }
+      return p
+    }
+    single = nil
+  }
+
+  /// A plan that chunks along axis 0 of every input and output of rank ≥ 1 when `rowIndependent`,
+  /// and otherwise runs whole.
+  public convenience init(graph: Graph, inputShapes: [[Int]], rowIndependent: Bool) throws {
+    let inAxes = inputShapes.map { rowIndependent && !$0.isEmpty ? 0 : nil } as [Int?]
+    let outAxes = graph.outputs.map { rowIndependent && graph.type(of: $0).rank >= 1 ? 0 : nil } as [Int?]
+    try self.init(
+      graph: graph, inputShapes: inputShapes, inputBatchAxes: rowIndependent ? inAxes : inAxes.map { _ in nil },
+      outputBatchAxes: outAxes)
+  }
+
+  /// Runs on the full batch; returns one tensor per graph output.
+  public func run(_ inputs: [Tensor]) throws -> [Tensor] {
+    if let single { return try single.run(inputs) }
+    let sources = inputs.map(RawTensor.init)
+    defer { sources.forEach { $0.release() } }
+    let targets = zip(outputShapes, outputDTypes).map { RawTensor(shape: $0, dtype: $1) }
+    defer { targets.forEach { $0.release() } }
+    let failure = FailureBox()
+    let (rows, count, batch, plans) = (chunkRows, chunks, self.batch, self.plans)
+    let (inAxes, outAxes) = (inputBatchAxes, outputBatchAxes)
+    let slot = SlotCounter(threads: plans.count)
+    WorkerPool.shared.run(count) { c in
+      let start = c * rows
+      let n = min(rows, batch - start)
+      let thread = slot.claim()
+      defer { slot.release(thread) }
+      let plan = n == rows ? plans[thread][0] : plans[thread][plans[thread].count - 1]
+      do {
+        try plan.runSlices(
+          inputs: zip(sources, inAxes).map { ($0, $1) }, outputs: zip(targets, outAxes).map { ($0, $1) }, start: start,
+          rows: n, batch: batch)
+      } catch {
+        failure.record(error)
+      }
+    }
+    if let error = failure.error { throw error }
+    return targets.map { $0.tensor() }
+  }
+}
+
+/// A tensor's bytes held at a stable address for the duration of a parallel run.
+final class RawTensor: @unchecked Sendable {
+  let pointer: UnsafeMutableRawPointer
+  let shape: [Int]
+  let dtype: DType
+  let bytes: Int
+
+  init(_ t: Tensor) {
+    shape = t.shape
+    dtype = t.dtype
+    bytes = t.count * t.dtype.byteSize
+    pointer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1), alignment: 64)
+    Plan.copy(t, to: pointer)
+  }
+
+  init(shape: [Int], dtype: DType) {
+    self.shape = shape
+    self.dtype = dtype
+    bytes = shape.reduce(1, *) * dtype.byteSize
+    pointer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1), alignment: 64)
+  }
+
+  func tensor() -> Tensor { Plan.tensor(at: pointer, shape: shape, dtype: dtype) }
+  func release() { pointer.deallocate() }
+}
+
+/// The first error any chunk raised.
+final class FailureBox: @unchecked Sendable {
+  private let lock = NSLockBox()
+  private(set) var error: Error?
+  func record(_ e: Error) { lock.withLock { if error == nil { error = e } } }
+}
+
+/// Hands each concurrently running chunk a distinct per-thread plan set.
+final class SlotCounter: @unchecked Sendable {
+  private let lock = NSLockBox()
+  private var free: [Int]
+  init(threads: Int) { free = Array((0..<threads).reversed()) }
+  func claim() -> Int { lock.withLock { free.popLast() ?? 0 } }
+  func release(_ i: Int) { lock.withLock { free.append(i) } }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import ONNXGrad
+import TensorCore
+
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Time the in-process call (plan compiled once) and print median and min µs per call.",
+    discussion: """
+      Prints median and min microseconds per call, samples per second and the compile time; \
+      with --json one object with the keys median_us, min_us, samples_per_s, compile_ms, what, \
+      batch, repeat, mode and dtype. --repeat 0 (the default) times for about one second.
+      """)
+
+  @OptionGroup var options: ModelInputOptions
+  @Option(help: "What to time: run, grad or jacobian.") var what: String = "jacobian"
+  @Option(help: ArgumentHelp("For grad and jacobian: the output (grad also takes OUTPUT:k).", valueName: "OUTPUT"))
+  var of: String?
+  @Option(help: "For grad and jacobian: the input.") var wrt: String?
+  @Option(help: "For jacobian: forward, reverse or auto.") var mode: String = "auto"
+  @Option(name: .customLong("repeat"), help: "Timed calls (0: as many as fit in about one second, at least 20).")
+  var repetitions: Int = 0
+  @Flag(help: "Print one JSON object.") var json = false
+  @Flag(help: "Print the graph being timed.") var printGraph = false
+
+  func run() throws {
+    let model = try options.loadModel()
+    let inputs = try model.orderedInputs(options.loadInputs(for: model))
+    let shapes = inputs.map(\.shape)
+    let batch = shapes.first?.first ?? 1
+    let call: () throws -> Void
+    var modeUsed = "-"
+    let compileStart = ContinuousClock.now
+    switch what {
+    case "run":
+      let compiled = try model.compileRun(inputShapes: shapes)
+      call = { _ = try compiled(inputs) }
+    case "grad":
+      let selector = try OutputSelector(parsing: of ?? single(model.outputNames, "--of"))
+      let compiled = try model.compileGrad(of: selector, wrt: wrt ?? single(model.inputNames, "--wrt"), inputShapes: shapes)
+      if printGraph { print(compiled) }
+      call = { _ = try compiled(inputs) }
+    case "jacobian":
+      guard let m = JacobianMode(rawValue: mode) else { throw ValidationError("--mode must be auto, forward or reverse") }
+      let compiled = try model.compileJacobian(
+        of: of ?? single(model.outputNames, "--of"), wrt: wrt ?? single(model.inputNames, "--wrt"), mode: m,
+        inputShapes: shapes)
+      modeUsed = compiled.mode.rawValue
+      if printGraph { print(compiled) }
+      call = { _ = try compiled(inputs) }
+    default:
+      throw ValidationError("--what must be run, grad or jacobian, got '\(what)'")
+    }
+    let compileMs = seconds(ContinuousClock.now - compileStart) * 1e3
+    guard repetitions >= 0 else { throw ValidationError("--repeat must be ≥ 0") }
+    for _ in 0..<3 { try call() }
+    var samples: [Double] = []
+    let budgetStart = ContinuousClock.now
+    while repetitions > 0 ? samples.count < repetitions : (samples.count < 20 || seconds(ContinuousClock.now - budgetStart) < 1) {
+      let t0 = ContinuousClock.now
+      try call()
+      samples.append(seconds(ContinuousClock.now - t0) * 1e6)
+    }
+    samples.sort()
+    let median = samples.count % 2 == 1
+      ? samples[samples.count / 2] : (samples[samples.count / 2 - 1] + samples[samples.count / 2]) / 2
+    let result: [String: Any] = [
+      "what": what, "batch": batch, "median_us": median, "min_us": samples[0],
+      "samples_per_s": Double(batch) / (median * 1e-6), "compile_ms": compileMs, "repeat": samples.count,
+      "mode": modeUsed, "dtype": inputs.first?.dtype.shortName ?? "-",
+    ]
+    if json {
+      let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+      print(String(decoding: data, as: UTF8.self))
+    } else {
+      print(String(format: "%@ (batch %d, %@): median %.2f µs, min %.2f µs per call; %.0f samples/s; compile %.2f ms; %d calls",
+        what, batch, modeUsed, median, samples[0], Double(batch) / (median * 1e-6), compileMs, samples.count))
+    }
+  }
+
+  private func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+  }
+
+  private func single(_ names: [String], _ flag: String) throws -> String {
+    guard names.count == 1, let only = names.first else {
+      throw ValidationError("the model has several (\(names.joined(separator: ", "))); choose one with \(flag)")
+    }
+    return only
+  }
+}
