@@ -16,13 +16,14 @@ let package = Package(
     // Layer 0: system libraries and the C code protoc-c generates from our own onnx.proto.
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+    .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
     .target(
       name: "COnnxProto", path: "Sources/COnnxProto",
       linkerSettings: [.linkedLibrary("protobuf-c")]),
     // Layer 1
     .target(
       name: "TensorCore",
-      dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")]),
+      dependencies: ["CBLAS", "CDNNL", .product(name: "RealModule", package: "swift-numerics")]),
     // Layer 2
     .target(name: "GraphIR", dependencies: ["TensorCore"]),
     // Layer 3

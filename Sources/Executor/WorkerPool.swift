@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TensorCore
 
 /// A fixed set of worker threads that, with the calling thread, run the iterations of a
 /// parallel loop. Workers spin briefly for the next loop before sleeping, so back-to-back calls
@@ -60,6 +61,7 @@ final class WorkerPool: @unchecked Sendable {
   }
 
   private func workerLoop() {
+    BLAS.setThreads(1)
     var seen = 0
     while true {
       var spins = 0

@@ -1,16 +1,26 @@
 internal import CBLAS
+internal import CDNNL
 
-/// Matrix products through CBLAS (OpenBLAS), row-major. The only Swift file that sees CBLAS.
+/// Matrix products, row-major: f32 through oneDNN's `dnnl_sgemm`, f64 through CBLAS (OpenBLAS).
+/// The only Swift file that sees either library.
 ///
 /// `gemm`: `C = alpha · op(A) · op(B) + beta · C` with `op(A)` `m×k`, `op(B)` `k×n`, `C` `m×n`;
 /// `lda`/`ldb`/`ldc` are row strides as stored. The generic entry points specialise at the call
 /// site and go straight to the Float or Double routine.
+///
+/// Why two libraries: on this project's machines (AVX-512 AMD EPYC) Debian's OpenBLAS 0.3.21 is
+/// pinned to its AVX2 kernels by `OPENBLAS_CORETYPE=Haswell`, because its AVX-512 kernels give
+/// wrong results there (the row-chunking tests catch it). oneDNN picks AVX-512 kernels that are
+/// correct and 4–5× faster in f32 (243 vs ~50 GFLOP/s on one core); it has no f64 GEMM.
 public enum BLAS {
   /// Sets the number of threads OpenBLAS uses for each call (process-wide).
   ///
   /// onnxgrad runs BLAS on one thread and parallelises over batch rows itself: on small GEMMs,
   /// waking OpenBLAS's second thread costs more than the multiply.
-  public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+  public static func setThreads(_ n: Int) {
+    openblas_set_num_threads(Int32(n))
+    omp_set_num_threads(Int32(n))
+  }
 
   public static var threads: Int { Int(openblas_get_num_threads()) }
 
@@ -37,6 +47,9 @@ public enum BLAS {
     }
   }
 
+  private static let plain = CChar(UInt8(ascii: "N"))
+  private static let transposed = CChar(UInt8(ascii: "T"))
+
   public static func sgemm(
     _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float, _ a: UnsafePointer<Float>,
     _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
@@ -44,13 +57,12 @@ public enum BLAS {
     guard m > 0, n > 0 else { return }
     if k == 0 {
       for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
-    } else if m <= smallRows && !transA {
-      let t = transB ? CblasNoTrans : CblasTrans
-      let (rows, columns) = transB ? (n, k) : (k, n)
-      for i in 0..<m {
-        cblas_sgemv(CblasRowMajor, t, Int32(rows), Int32(columns), alpha, b, Int32(ldb), a + i * lda, 1, beta, c + i * ldc, 1)
-      }
-    } else {
+      return
+    }
+    let status = dnnl_sgemm(
+      transA ? transposed : plain, transB ? transposed : plain, dnnl_dim_t(m), dnnl_dim_t(n), dnnl_dim_t(k), alpha, a, dnnl_dim_t(lda), b,
+      dnnl_dim_t(ldb), beta, c, dnnl_dim_t(ldc))
+    if status != dnnl_success {
       cblas_sgemm(
         CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n),
         Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))

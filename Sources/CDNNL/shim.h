@@ -1,0 +1,3 @@
+#include <oneapi/dnnl/dnnl.h>
+/* libgomp, which oneDNN's Debian build runs on: onnxgrad keeps GEMMs on one thread each. */
+void omp_set_num_threads(int num_threads);

@@ -1,0 +1,62 @@
+import Foundation
+import ONNXGrad
+import TensorCore
+import Testing
+
+/// Large batches run as row chunks on several threads; every row must equal the same row run
+/// alone (whose results the PyTorch fixture tests pin down).
+@Suite struct RowChunking {
+  static func points(_ n: Int, dtype: DType) -> Tensor {
+    var state: UInt64 = 12345
+    let values = (0..<(n * 2)).map { _ -> Double in
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Double(state >> 11) / Double(1 << 53) * 2 - 1
+    }
+    return Tensor(uncheckedShape: [n, 2], storage: .float64(values)).converted(to: dtype)
+  }
+
+  static func row(_ t: Tensor, _ i: Int) -> Tensor {
+    let per = t.shape.dropFirst().reduce(1, *)
+    let v = Array(t.doubles[(i * per)..<((i + 1) * per)])
+    return Tensor(uncheckedShape: [1] + t.shape.dropFirst(), storage: .float64(v)).converted(to: t.dtype)
+  }
+
+  @Test(arguments: [300, 2 * 2048 + 37], [JacobianMode.forward, .reverse])
+  func chunkedJacobianEqualsRowByRow(batch: Int, mode: JacobianMode) throws {
+    let model = try Model.load(path: generator)
+    let x = Self.points(batch, dtype: .float32)
+    let whole = try model.jacobian(inputs: ["coords": x], of: "uv", wrt: "coords", mode: mode)
+    #expect(whole.jacobian.shape == [batch, 2, 2])
+    for i in stride(from: 0, to: batch, by: 97) + [batch - 1] {
+      let one = try model.jacobian(inputs: ["coords": Self.row(x, i)], of: "uv", wrt: "coords", mode: mode)
+      #expect(toleranceRatio(Self.row(whole.jacobian, i), one.jacobian, rtol: 1e-5, atol: 1e-7) <= 1, "row \(i)")
+      let uv = try #require(whole.outputs.first?.tensor)
+      #expect(toleranceRatio(Self.row(uv, i), try #require(one.outputs.first?.tensor), rtol: 1e-5, atol: 1e-7) <= 1)
+    }
+  }
+
+  @Test func chunkedGradAndRunEqualRowByRow() throws {
+    let model = try Model.load(path: generator).converted(to: .float64)
+    let batch = 1000
+    let x = Self.points(batch, dtype: .float64)
+    let g = try model.grad(inputs: ["coords": x], of: OutputSelector(name: "uv", component: 0), wrt: "coords")
+    let y = try #require(try model.run(inputs: ["coords": x]).first?.tensor)
+    for i in stride(from: 0, to: batch, by: 111) {
+      let gi = try model.grad(inputs: ["coords": Self.row(x, i)], of: OutputSelector(name: "uv", component: 0), wrt: "coords")
+      #expect(toleranceRatio(Self.row(g, i), gi, rtol: 1e-12, atol: 1e-14) <= 1, "row \(i)")
+      let yi = try #require(try model.run(inputs: ["coords": Self.row(x, i)]).first?.tensor)
+      #expect(toleranceRatio(Self.row(y, i), yi, rtol: 1e-12, atol: 1e-14) <= 1, "row \(i)")
+    }
+  }
+
+  @Test func concurrentCallsAgree() async throws {
+    let model = try Model.load(path: generator)
+    let x = Self.points(500, dtype: .float32)
+    let compiled = try model.compileJacobian(of: "uv", wrt: "coords", inputShapes: [[500, 2]])
+    let reference = try compiled([x]).jacobian
+    try await withThrowingTaskGroup(of: Tensor.self) { group in
+      for _ in 0..<8 { group.addTask { try compiled([x]).jacobian } }
+      for try await j in group { #expect(j == reference) }
+    }
+  }
+}
