@@ -9,3 +9,13 @@ final class NSLockBox: @unchecked Sendable {
     return try body()
   }
 }
+
+/// Holds the first error a fallback kernel raised during a run.
+final class ErrorSlot: @unchecked Sendable {
+  private var error: Error?
+  func record(_ e: Error) { if error == nil { error = e } }
+  func take() -> Error? {
+    defer { error = nil }
+    return error
+  }
+}

@@ -32,14 +32,26 @@ public final class Plan: @unchecked Sendable {
   /// Bytes of the arena (intermediate values and inputs).
   public let arenaBytes: Int
 
-  private enum Step {
-    case kernel(Kernel)
-    case fallback(Node, KernelIO)
+  /// Where a graph input is copied to, and what it must look like.
+  private struct InputSlot {
+    let address: UnsafeMutableRawPointer?
+    let shape: [Int]
+    let dtype: DType
+  }
+
+  /// Where a graph output is read from.
+  private enum OutputSlot {
+    case folded(Tensor)
+    case buffer(UnsafeMutableRawPointer, [Int], DType)
+    case missing(String)
   }
 
   private let arena: UnsafeMutableRawPointer
   private let constants: UnsafeMutableRawPointer
-  private let steps: [Step]
+  private let kernels: ContiguousArray<Kernel>
+  private let fallbackError = ErrorSlot()
+  private let inputSlots: [InputSlot]
+  private let outputSlots: [OutputSlot]
   private let address: [UnsafeMutableRawPointer?]
   private let folded: [Int: Tensor]
   private let lock = NSLock()
@@ -77,8 +89,9 @@ public final class Plan: @unchecked Sendable {
     for (v, source) in layout.viewOf { address[v] = address[source] }
     self.address = address
 
-    var steps: [Step] = []
+    var kernels = ContiguousArray<Kernel>()
     var fallbacks: [String] = []
+    let errorSlot = fallbackError
     for node in live where node.op.bufferRule != .view || node.inputs.isEmpty {
       let io = KernelIO(
         inputs: node.inputs.compactMap { address[$0.id] }, inputShapes: node.inputs.map { types[$0.id]?.shape ?? [] },
@@ -89,14 +102,26 @@ public final class Plan: @unchecked Sendable {
         throw ExecutionError.kernelFailed(node: node.name, op: node.op.description, detail: "internal: a buffer was not placed")
       }
       if let k = node.op.makeKernel(io) {
-        steps.append(.kernel(k))
+        kernels.append(k)
       } else {
-        steps.append(.fallback(node, io))
+        kernels.append {
+          do { try Self.runFallback(node, io) } catch { errorSlot.record(error) }
+        }
         fallbacks.append(node.op.name)
       }
     }
-    self.steps = steps
+    self.kernels = kernels
     self.fallbacks = fallbacks
+    inputSlots = graph.inputs.map { v in
+      InputSlot(address: address[v.id], shape: types[v.id]?.shape ?? [], dtype: types[v.id]?.dtype ?? .float32)
+    }
+    outputSlots = graph.outputs.map { v in
+      if let t = folded[v.id] { return .folded(t) }
+      guard let p = address[v.id], let type = types[v.id], let shape = type.shape else {
+        return .missing(graph.name(of: v))
+      }
+      return .buffer(p, shape, type.dtype)
+    }
   }
 
   deinit {
@@ -110,30 +135,31 @@ public final class Plan: @unchecked Sendable {
     guard inputs.count == graph.inputs.count else {
       throw ExecutionError.inputMismatch("expected \(graph.inputs.count) inputs, got \(inputs.count)")
     }
-    for (v, t) in zip(graph.inputs, inputs) {
-      guard let planned = types[v.id], planned.shape == t.shape, planned.dtype == t.dtype else {
-        throw ExecutionError.inputMismatch(
-          "input '\(graph.name(of: v))' is \(t.dtype)\(t.shape), but the plan was compiled for \(types[v.id].map(\.description) ?? "?")")
-      }
+    for (i, t) in inputs.enumerated() where inputSlots[i].shape != t.shape || inputSlots[i].dtype != t.dtype {
+      let v = graph.inputs[i]
+      throw ExecutionError.inputMismatch(
+        "input '\(graph.name(of: v))' is \(t.dtype)\(t.shape), but the plan was compiled for \(types[v.id].map(\.description) ?? "?")")
     }
     lock.lock()
     defer { lock.unlock() }
-    for (v, t) in zip(graph.inputs, inputs) {
-      if let p = address[v.id] { Self.copy(t, to: p) }
+    for (i, t) in inputs.enumerated() {
+      if let p = inputSlots[i].address { Self.copy(t, to: p) }
     }
-    for step in steps {
-      switch step {
-      case .kernel(let k): k()
-      case .fallback(let node, let io): try Self.runFallback(node, io)
+    try runKernels()
+    return try outputSlots.map { slot in
+      switch slot {
+      case .folded(let t): return t
+      case .buffer(let p, let shape, let dtype): return Self.tensor(at: p, shape: shape, dtype: dtype)
+      case .missing(let name): throw ExecutionError.inputMismatch("output '\(name)' was not computed")
       }
     }
-    return try graph.outputs.map { v in
-      if let t = folded[v.id] { return t }
-      guard let p = address[v.id], let type = types[v.id], let shape = type.shape else {
-        throw ExecutionError.inputMismatch("output '\(graph.name(of: v))' was not computed")
-      }
-      return Self.tensor(at: p, shape: shape, dtype: type.dtype)
+  }
+
+  private func runKernels() throws {
+    kernels.withUnsafeBufferPointer { ks in
+      for k in ks { k() }
     }
+    if let error = fallbackError.take() { throw error }
   }
 
   /// Runs on rows `start ..< start + rows` of full-batch inputs, writing those rows of the
@@ -148,12 +174,7 @@ public final class Plan: @unchecked Sendable {
       guard let p = address[v.id] else { continue }
       Self.copyRows(from: source.pointer, shape: source.shape, elementBytes: source.dtype.byteSize, axis: axis, start: start, rows: rows, batch: batch, to: p, gather: true)
     }
-    for step in steps {
-      switch step {
-      case .kernel(let k): k()
-      case .fallback(let node, let io): try Self.runFallback(node, io)
-      }
-    }
+    try runKernels()
     for ((target, axis), v) in zip(outputs, graph.outputs) {
       if let t = folded[v.id] {
         guard axis == nil, start == 0 else { continue }

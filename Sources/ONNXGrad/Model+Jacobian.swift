@@ -45,12 +45,29 @@ public struct CompiledJacobian: Sendable {
     guard let jacobianIndex else {
       return JacobianResult(jacobian: Tensor.filled(0, shape: finalShape, dtype: dtype), outputs: outputs, mode: mode)
     }
-    let raw = results[jacobianIndex]
-    let jacobian =
-      mode == .forward
-      ? try raw.reshaped([nIn, batch, nOut]).permuted([1, 2, 0]).reshaped(finalShape)
-      : try raw.reshaped([nOut, batch, nIn]).permuted([1, 0, 2]).reshaped(finalShape)
+    let jacobian = try sampleMajor(results[jacobianIndex])
     return JacobianResult(jacobian: jacobian, outputs: outputs, mode: mode)
+  }
+
+  /// The derivative graph's `[K, B, …]` result (direction axis first) in the per-sample layout
+  /// `[B, nOut, nIn]`: forward mode has `K = nIn`, reverse mode `K = nOut`.
+  func sampleMajor(_ raw: Tensor) throws -> Tensor {
+    func reorder<T>(_ a: [T]) -> [T] {
+      let (b, o, k) = (batch, nOut, nIn)
+      return [T](unsafeUninitializedCapacity: a.count) { out, count in
+        if mode == .forward {
+          for ki in 0..<k { for bi in 0..<b { for oi in 0..<o { out[(bi * o + oi) * k + ki] = a[(ki * b + bi) * o + oi] } } }
+        } else {
+          for oi in 0..<o { for bi in 0..<b { for ki in 0..<k { out[(bi * o + oi) * k + ki] = a[(oi * b + bi) * k + ki] } } }
+        }
+        count = a.count
+      }
+    }
+    switch raw.storage {
+    case .float32(let a): return try Tensor(shape: finalShape, storage: .float32(reorder(a)))
+    case .float64(let a): return try Tensor(shape: finalShape, storage: .float64(reorder(a)))
+    case .int64(let a): return try Tensor(shape: finalShape, storage: .int64(reorder(a)))
+    }
   }
 }
 

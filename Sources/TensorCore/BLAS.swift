@@ -24,8 +24,9 @@ public enum BLAS {
 
   public static var threads: Int { Int(openblas_get_num_threads()) }
 
-  /// Up to this many rows, a product is computed as one matrix-vector product per row: GEMM's
-  /// packing of the other operand costs more than it saves.
+  /// Up to this many rows (and no transposed `A`), a product is one OpenBLAS matrix-vector
+  /// product per row: a GEMM call's set-up costs more than it saves there (B = 1 forward:
+  /// 1.76 → 1.35 µs for the classic net).
   public static let smallRows = 4
 
   @inlinable @inline(__always)
@@ -57,6 +58,14 @@ public enum BLAS {
     guard m > 0, n > 0 else { return }
     if k == 0 {
       for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+      return
+    }
+    if m <= smallRows && !transA {
+      let t = transB ? CblasNoTrans : CblasTrans
+      let (rows, columns) = transB ? (n, k) : (k, n)
+      for i in 0..<m {
+        cblas_sgemv(CblasRowMajor, t, Int32(rows), Int32(columns), alpha, b, Int32(ldb), a + i * lda, 1, beta, c + i * ldc, 1)
+      }
       return
     }
     let status = dnnl_sgemm(
