@@ -20,10 +20,11 @@ let package = Package(
     .target(
       name: "COnnxProto", path: "Sources/COnnxProto",
       linkerSettings: [.linkedLibrary("protobuf-c")]),
+    .target(name: "CVectorMath", path: "Sources/CVectorMath", linkerSettings: [.linkedLibrary("sleef")]),
     // Layer 1
     .target(
       name: "TensorCore",
-      dependencies: ["CBLAS", "CDNNL", .product(name: "RealModule", package: "swift-numerics")]),
+      dependencies: ["CBLAS", "CDNNL", "CVectorMath", .product(name: "RealModule", package: "swift-numerics")]),
     // Layer 2
     .target(name: "GraphIR", dependencies: ["TensorCore"]),
     // Layer 3

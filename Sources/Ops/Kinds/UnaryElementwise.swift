@@ -62,3 +62,21 @@ extension UnaryElementwise {
     }
   }
 }
+
+/// A kernel for a unary op that has whole-array vectorised routines (`VectorMath`).
+func vectorKernel(
+  _ io: KernelIO, f32: @escaping (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void,
+  f64: @escaping (UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int) -> Void
+) -> Kernel? {
+  let n = io.outputCount(0)
+  switch io.outputDTypes[0] {
+  case .float32:
+    let (x, y) = (io.input(0, as: Float.self), io.output(0, as: Float.self))
+    return { f32(x, y, n) }
+  case .float64:
+    let (x, y) = (io.input(0, as: Double.self), io.output(0, as: Double.self))
+    return { f64(x, y, n) }
+  case .int64:
+    return nil
+  }
+}

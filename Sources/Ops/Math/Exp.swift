@@ -12,6 +12,11 @@ public struct Exp: UnaryElementwise, AttributeFreeONNXOp {
 
   public func derivative(_ b: inout GraphBuilder, x: Value, y: Value) throws -> Value { y }
 
+  /// Vectorised (SLEEF) in plans; `apply` (libm) serves folding and the reference path.
+  public func makeKernel(_ io: KernelIO) -> Kernel? {
+    vectorKernel(io, f32: VectorMath.exp, f64: VectorMath.exp)
+  }
+
   public static var conformanceCases: [ConformanceCase] {
     [ConformanceCase(Exp(), [SampleInput([3, 4])])]
   }

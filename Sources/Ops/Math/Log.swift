@@ -26,6 +26,11 @@ public struct Log: UnaryElementwise, AttributeFreeONNXOp {
     return [try b.div(ct, args.primals[0])]
   }
 
+  /// Vectorised (SLEEF) in plans; `apply` (libm) serves folding and the reference path.
+  public func makeKernel(_ io: KernelIO) -> Kernel? {
+    vectorKernel(io, f32: VectorMath.log, f64: VectorMath.log)
+  }
+
   public static var conformanceCases: [ConformanceCase] {
     [ConformanceCase(Log(), [SampleInput([3, 4], .positive)])]
   }

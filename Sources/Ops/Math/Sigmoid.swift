@@ -21,6 +21,11 @@ public struct Sigmoid: UnaryElementwise, AttributeFreeONNXOp {
     try b.mul(y, b.apply1(Sigmoid(), [b.neg(x)]))
   }
 
+  /// Vectorised (SLEEF) in plans; `apply` (libm) serves folding and the reference path.
+  public func makeKernel(_ io: KernelIO) -> Kernel? {
+    vectorKernel(io, f32: VectorMath.sigmoid, f64: VectorMath.sigmoid)
+  }
+
   public static var conformanceCases: [ConformanceCase] {
     [ConformanceCase(Sigmoid(), [SampleInput([3, 4])])]
   }

@@ -17,6 +17,11 @@ public struct Tanh: UnaryElementwise, AttributeFreeONNXOp {
     return try b.mul(b.add(one, y), b.sub(one, y))
   }
 
+  /// Vectorised (SLEEF) in plans; `apply` (libm) serves folding and the reference path.
+  public func makeKernel(_ io: KernelIO) -> Kernel? {
+    vectorKernel(io, f32: VectorMath.tanh, f64: VectorMath.tanh)
+  }
+
   public static var conformanceCases: [ConformanceCase] {
     [ConformanceCase(Tanh(), [SampleInput([3, 4])])]
   }

@@ -1,0 +1,15 @@
+#ifndef ONNXGRAD_CVECTORMATH_H
+#define ONNXGRAD_CVECTORMATH_H
+/* Elementwise transcendental functions over arrays, through SLEEF's vector routines
+ * (1.0-ULP "u10" variants), picking AVX-512, AVX2 or SLEEF's scalar code at run time.
+ * y may equal x. */
+void og_tanh_f32(const float *x, float *y, long n);
+void og_exp_f32(const float *x, float *y, long n);
+void og_log_f32(const float *x, float *y, long n);
+/* Logistic sigmoid: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below (no overflow). */
+void og_sigmoid_f32(const float *x, float *y, long n);
+void og_tanh_f64(const double *x, double *y, long n);
+void og_exp_f64(const double *x, double *y, long n);
+void og_log_f64(const double *x, double *y, long n);
+void og_sigmoid_f64(const double *x, double *y, long n);
+#endif
