@@ -4,7 +4,7 @@ public import TensorCore
 /// Leaky rectified linear unit, `y = x > 0 ? x : α·x`. ONNX `LeakyRelu` (opset 6+, `alpha`
 /// default 0.01; stored as float32 in ONNX, so PyTorch's 0.2 arrives as 0.20000000298).
 ///
-/// `y′ = x > 0 ? 1 : α` (PyTorch's convention at 0), as `Step(low: α)`.
+/// `y′ = x > 0 ? 1 : α` (PyTorch's convention at 0): tangents go through `StepMul(low: α)`.
 public struct LeakyRelu: UnaryElementwise {
   public static let name = "LeakyRelu"
   public let alpha: Double
@@ -17,6 +17,16 @@ public struct LeakyRelu: UnaryElementwise {
 
   public func derivative(_ b: inout GraphBuilder, x: Value, y: Value) throws -> Value {
     try b.apply1(Step(low: alpha), [x])
+  }
+
+  /// `ẏ = StepMul(ẋ, x)`, one pass over the tangent.
+  public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
+    [try args.tangents[0].map { try b.apply1(StepMul(low: alpha), [$0, args.primals[0]]) }]
+  }
+
+  /// `x̄ = StepMul(ȳ, x)`.
+  public func vjp(_ b: inout GraphBuilder, _ args: VJPArguments) throws -> [Value?] {
+    [try args.cotangents[0].map { try b.apply1(StepMul(low: alpha), [$0, args.primals[0]]) }]
   }
 
   public static var conformanceCases: [ConformanceCase] {
