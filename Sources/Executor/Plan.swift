@@ -261,23 +261,9 @@ public final class Plan: @unchecked Sendable {
     for (t, p) in zip(outputs, io.outputs) { copy(t, to: p) }
   }
 
-  static func copy(_ t: Tensor, to p: UnsafeMutableRawPointer) {
-    switch t.storage {
-    case .float32(let a): a.withUnsafeBytes { p.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(p), byteCount: $0.count) }
-    case .float64(let a): a.withUnsafeBytes { p.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(p), byteCount: $0.count) }
-    case .int64(let a): a.withUnsafeBytes { p.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(p), byteCount: $0.count) }
-    }
-  }
+  static func copy(_ t: Tensor, to p: UnsafeMutableRawPointer) { t.copyBytes(to: p) }
 
   static func tensor(at p: UnsafeMutableRawPointer, shape: [Int], dtype: DType) -> Tensor {
-    let n = shape.reduce(1, *)
-    switch dtype {
-    case .float32:
-      return Tensor(uncheckedShape: shape, storage: .float32(Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: Float.self), count: n))))
-    case .float64:
-      return Tensor(uncheckedShape: shape, storage: .float64(Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: Double.self), count: n))))
-    case .int64:
-      return Tensor(uncheckedShape: shape, storage: .int64(Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: Int64.self), count: n))))
-    }
+    Tensor(copyingFrom: p, shape: shape, dtype: dtype)
   }
 }

@@ -50,40 +50,10 @@ public struct Gemm: Primitive {
   }
 
   public func forward(_ inputs: [Tensor]) throws -> [Tensor] {
-    switch inputs[0].storage {
-    case .float32: return [try compute(inputs, Float.self)]
-    case .float64: return [try compute(inputs, Double.self)]
-    case .int64: throw fail("inputs must be f32 or f64")
+    guard inputs.allSatisfy({ $0.dtype == inputs[0].dtype && $0.dtype.isFloatingPoint }) else {
+      throw fail("inputs must all be f32 or all f64, got \(inputs.map(\.dtype))")
     }
-  }
-
-  private func compute<T: FloatElement>(_ inputs: [Tensor], _: T.Type) throws -> Tensor {
-    let (a, b) = (inputs[0], inputs[1])
-    guard let x = a.elements(as: T.self), let y = b.elements(as: T.self) else {
-      throw fail("inputs must all have one dtype")
-    }
-    let (m, k) = transA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
-    let n = transB ? b.shape[0] : b.shape[1]
-    var out: [T]
-    var betaT: T = 0
-    if inputs.count == 3, beta != 0 {
-      guard let c = inputs[2].elements(as: T.self) else { throw fail("C must have the dtype of A") }
-      out = try Broadcasting.expand(c, shape: inputs[2].shape, to: [m, n])
-      betaT = T(beta)
-    } else {
-      out = [T](repeating: 0, count: m * n)
-    }
-    x.withUnsafeBufferPointer { pa in
-      y.withUnsafeBufferPointer { pb in
-        out.withUnsafeMutableBufferPointer { pc in
-          guard let a0 = pa.baseAddress, let b0 = pb.baseAddress, let c0 = pc.baseAddress else { return }
-          BLAS.gemm(
-            transA: transA, transB: transB, m: m, n: n, k: k, alpha: T(alpha), a: a0, lda: a.shape[1],
-            b: b0, ldb: b.shape[1], beta: betaT, c: c0, ldc: n)
-        }
-      }
-    }
-    return Tensor(uncheckedShape: [m, n], storage: T.storage(out))
+    return try forwardViaKernel(inputs)
   }
 
   public func makeKernel(_ io: KernelIO) -> Kernel? {

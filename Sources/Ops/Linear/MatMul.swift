@@ -47,62 +47,10 @@ public struct MatMul: Primitive {
   }
 
   public func forward(_ inputs: [Tensor]) throws -> [Tensor] {
-    let (a, b) = (inputs[0], inputs[1])
-    switch (a.storage, b.storage) {
-    case (.float32(let x), .float32(let y)): return [try multiply(x, a.shape, y, b.shape)]
-    case (.float64(let x), .float64(let y)): return [try multiply(x, a.shape, y, b.shape)]
-    default: throw fail("inputs must both be f32 or both f64, got \(a.dtype) and \(b.dtype)")
+    guard inputs.allSatisfy({ $0.dtype == inputs[0].dtype && $0.dtype.isFloatingPoint }) else {
+      throw fail("inputs must both be f32 or both f64, got \(inputs.map(\.dtype))")
     }
-  }
-
-  private func multiply<T: FloatElement>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int]) throws -> Tensor {
-    let (ra, ca) = (xs[xs.count - 2], xs[xs.count - 1])
-    let (rb, cb) = (ys[ys.count - 2], ys[ys.count - 1])
-    let (m, k) = transA ? (ca, ra) : (ra, ca)
-    let n = transB ? rb : cb
-    let batchA = Array(xs.dropLast(2))
-    let batchB = Array(ys.dropLast(2))
-    let batch = try Broadcasting.shape(batchA, batchB)
-    let batchCount = batch.reduce(1, *)
-    var out = [T](repeating: 0, count: batchCount * m * n)
-    // One GEMM when b has no batch axes and a is not transposed: fold a's batch into rows.
-    if batchB.allSatisfy({ $0 == 1 }) && !transA && batchA == batch {
-      x.withUnsafeBufferPointer { pa in
-        y.withUnsafeBufferPointer { pb in
-          out.withUnsafeMutableBufferPointer { pc in
-            guard let a0 = pa.baseAddress, let b0 = pb.baseAddress, let c0 = pc.baseAddress else { return }
-            BLAS.gemm(
-              transA: false, transB: transB, m: batchCount * m, n: n, k: k, alpha: 1, a: a0, lda: ca,
-              b: b0, ldb: cb, beta: 0, c: c0, ldc: n)
-          }
-        }
-      }
-      return Tensor(uncheckedShape: batch + [m, n], storage: T.storage(out))
-    }
-    let stridesA = Broadcasting.strides(of: batchA, in: batch)
-    let stridesB = Broadcasting.strides(of: batchB, in: batch)
-    x.withUnsafeBufferPointer { pa in
-      y.withUnsafeBufferPointer { pb in
-        out.withUnsafeMutableBufferPointer { pc in
-          guard let a0 = pa.baseAddress, let b0 = pb.baseAddress, let c0 = pc.baseAddress else { return }
-          for i in 0..<batchCount {
-            var rest = i
-            var offA = 0
-            var offB = 0
-            for axis in stride(from: batch.count - 1, through: 0, by: -1) {
-              let idx = rest % batch[axis]
-              rest /= batch[axis]
-              offA += idx * stridesA[axis]
-              offB += idx * stridesB[axis]
-            }
-            BLAS.gemm(
-              transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a0 + offA * ra * ca, lda: ca,
-              b: b0 + offB * rb * cb, ldb: cb, beta: 0, c: c0 + i * m * n, ldc: n)
-          }
-        }
-      }
-    }
-    return Tensor(uncheckedShape: batch + [m, n], storage: T.storage(out))
+    return try forwardViaKernel(inputs)
   }
 
   public func makeKernel(_ io: KernelIO) -> Kernel? {

@@ -2,14 +2,13 @@ public import GraphIR
 public import TensorCore
 
 /// Masked scaling, `y = t · (x > 0 ? high : low)` with broadcasting (NaN `x` takes `low`, as
-/// PyTorch's ReLU and LeakyReLU backward do). No
-/// ONNX counterpart: it is the JVP and VJP of ReLU (`low = 0`) and LeakyReLU (`low = α`) in one
-/// pass, instead of building the `Step(x)` mask and multiplying (half the memory traffic on the
-/// `[K, B, n]` tangents of a per-sample Jacobian).
+/// PyTorch's ReLU and LeakyReLU backward do). No ONNX counterpart: it is the JVP and VJP of ReLU
+/// (`low = 0`) and LeakyReLU (`low = α`) in one pass, instead of building the `Step(x)` mask and
+/// multiplying (half the memory traffic on the `[K, B, n]` tangents of a per-sample Jacobian).
 ///
 /// Linear in `t`, piecewise constant in `x`: `ẏ = StepMul(ṫ, x)`; `t̄ = Σ_bcast StepMul(ȳ, x)`,
 /// `x̄ = 0`.
-public struct StepMul: Primitive {
+public struct StepMul: BinaryBroadcasting {
   public static let name = "StepMul"
   public let low: Double
   public let high: Double
@@ -21,28 +20,9 @@ public struct StepMul: Primitive {
 
   public var description: String { "StepMul(low: \(low), high: \(high))" }
 
-  @inline(__always)
-  func apply<T: FloatElement>(_ t: T, _ x: T) -> T {
-    t * (x > 0 ? T(high) : T(low))
-  }
+  public func apply<T: FloatElement>(_ t: T, _ x: T) -> T { t * (x > 0 ? T(high) : T(low)) }
 
-  public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] { try Mul().outputTypes(inputs) }
-
-  public func forward(_ inputs: [Tensor]) throws -> [Tensor] {
-    let (t, x) = (inputs[0], inputs[1])
-    let shape = try Broadcasting.shape(t.shape, x.shape)
-    switch (t.storage, x.storage) {
-    case (.float32(let a), .float32(let b)):
-      return [Tensor(uncheckedShape: shape, storage: .float32(Broadcasting.apply(a, t.shape, b, x.shape, outShape: shape) { apply($0, $1) }))]
-    case (.float64(let a), .float64(let b)):
-      return [Tensor(uncheckedShape: shape, storage: .float64(Broadcasting.apply(a, t.shape, b, x.shape, outShape: shape) { apply($0, $1) }))]
-    default:
-      throw GraphError.invalidInputs(op: Self.name, node: "", reason: "inputs must both be f32 or both f64, got \(t.dtype) and \(x.dtype)")
-    }
-  }
-
-  public var bufferRule: BufferRule { .inPlace }
-
+  /// The slopes converted once, outside the loop (which then vectorises).
   public func makeKernel(_ io: KernelIO) -> Kernel? {
     let layout = Kernels.BinaryLayout(aShape: io.inputShapes[0], bShape: io.inputShapes[1], outShape: io.outputShapes[0])
     switch io.outputDTypes[0] {
@@ -64,17 +44,15 @@ public struct StepMul: Primitive {
     let aligned = try b.alignTangent(
       t, operandRank: b.type(of: args.primals[0]).rank, outputRank: b.type(of: args.outputs[0]).rank,
       directionAxes: args.directionAxes)
-    return [try b.apply1(self, [aligned, args.primals[1]])]
+    return [
+      try b.broadcastTangent(b.apply1(self, [aligned, args.primals[1]]), toOutput: args.outputs[0], directionAxes: args.directionAxes)
+    ]
   }
 
   public func vjp(_ b: inout GraphBuilder, _ args: VJPArguments) throws -> [Value?] {
     guard let ct = args.cotangents[0] else { return [nil, nil] }
     let scaled = try b.apply1(self, [ct, args.primals[1]])
     return [try b.reduceCotangent(scaled, to: args.primals[0], directionAxes: args.directionAxes), nil]
-  }
-
-  public func batchRoles(_ inputs: [BatchRole], types: [TensorType]) -> [BatchRole]? {
-    elementwiseBatchRoles(inputs, types: types)
   }
 
   public static var conformanceCases: [ConformanceCase] {
