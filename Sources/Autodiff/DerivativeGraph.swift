@@ -24,7 +24,7 @@ public enum AutodiffError: Error, CustomStringConvertible, Sendable {
     switch self {
     case .notDifferentiable(let s): s
     case .rowsMixed(let node, let op):
-      "per-sample derivatives need every node to keep the rows of axis 0 apart, but node '\(node)' (\(op)) mixes them; use the full (whole-batch) Jacobian instead"
+      "per-sample derivatives need every node to keep the rows of axis 0 apart, but node '\(node)' (\(op)) mixes them; the whole-batch Jacobian (`onnxgrad jacobian --full`, `Model.fullJacobian`) is defined instead"
     case .ruleBroke(let op, let node, let detail): "internal error in the derivative rule of \(op) (node '\(node)'): \(detail)"
     }
   }

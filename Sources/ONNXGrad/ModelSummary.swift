@@ -5,6 +5,12 @@ public struct ModelSummary: Codable, Sendable, Equatable {
     public var name: String
     public var dtype: String
     public var shape: [String]
+
+    public init(name: String, dtype: String, shape: [String]) {
+      self.name = name
+      self.dtype = dtype
+      self.shape = shape
+    }
   }
 
   public var path: String
@@ -19,4 +25,20 @@ public struct ModelSummary: Codable, Sendable, Equatable {
   public var opHistogram: [String: Int]
   /// Total elements of all floating-point initializers.
   public var parameterCount: Int
+
+  public init(
+    path: String, format: String, irVersion: Int, opset: Int, producer: String, producerVersion: String,
+    inputs: [ValueSummary], outputs: [ValueSummary], opHistogram: [String: Int], parameterCount: Int
+  ) {
+    self.path = path
+    self.format = format
+    self.irVersion = irVersion
+    self.opset = opset
+    self.producer = producer
+    self.producerVersion = producerVersion
+    self.inputs = inputs
+    self.outputs = outputs
+    self.opHistogram = opHistogram
+    self.parameterCount = parameterCount
+  }
 }

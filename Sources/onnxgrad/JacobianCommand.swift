@@ -5,7 +5,7 @@ import ONNXGrad
 struct JacobianCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "jacobian",
-    abstract: "Per-sample Jacobian [B, *output_features, *input_features], as torch.func.vmap(torch.func.jacrev(f)).",
+    abstract: "Per-sample Jacobian [B, *output_features, *input_features], as torch.func.vmap(torch.func.jacrev(f)); --full: the whole-batch one.",
     discussion: """
       To a .npy file only the Jacobian is written. To a directory or a .npz file, every model output \
       is written under its own name and the Jacobian as d<OUTPUT>_d<INPUT> (e.g. duv_dcoords.npy); \
@@ -17,6 +17,8 @@ struct JacobianCommand: ParsableCommand {
   @Option(help: "The input (may be omitted when the model has one).") var wrt: String?
   @Option(help: "forward, reverse, or auto (forward when inputs ≤ outputs).") var mode: String = "auto"
   @Option(help: "A .npy file (Jacobian only), a directory or a .npz file (outputs and Jacobian).") var out: String
+  @Flag(help: "The whole-batch Jacobian [*output_shape, *input_shape] (B times the work; defined when rows mix).")
+  var full = false
 
   func run() throws {
     guard let jacobianMode = JacobianMode(rawValue: mode) else {
@@ -25,7 +27,11 @@ struct JacobianCommand: ParsableCommand {
     let model = try options.loadModel()
     let output = try of ?? single(model.outputNames, "output", "--of")
     let input = try wrt ?? single(model.inputNames, "input", "--wrt")
-    let r = try model.jacobian(inputs: options.loadInputs(for: model), of: output, wrt: input, mode: jacobianMode)
+    let inputs = try options.loadInputs(for: model)
+    let r =
+      full
+      ? try model.fullJacobian(inputs: inputs, of: output, wrt: input, mode: jacobianMode)
+      : try model.jacobian(inputs: inputs, of: output, wrt: input, mode: jacobianMode)
     let name = "d\(output)_d\(input)"
     if out.hasSuffix(".npy") {
       try NPY.write(r.jacobian, to: out)
