@@ -66,14 +66,16 @@ public enum Kernels {
     case .periodicB(let n, let m):
       var base = 0
       while base < n {
-        for j in 0..<m { y[base + j] = f(a[base + j], b[j]) }
-        base += m
+        let (ab, yb) = (a + base, y + base)
+        for j in 0..<m { yb[j] = f(ab[j], b[j]) }
+        base &+= m
       }
     case .periodicA(let n, let m):
       var base = 0
       while base < n {
-        for j in 0..<m { y[base + j] = f(a[j], b[base + j]) }
-        base += m
+        let (bb, yb) = (b + base, y + base)
+        for j in 0..<m { yb[j] = f(a[j], bb[j]) }
+        base &+= m
       }
     case .strided(let shape, let sa, let sb):
       let n = shape.reduce(1, *)
@@ -111,8 +113,9 @@ public enum Kernels {
     if let period = periodicTarget(shape: shape, strides: yStrides, count: yCount) {
       var base = 0
       while base < n {
-        for j in 0..<period { y[j] += x[base + j] }
-        base += period
+        let xb = x + base
+        for j in 0..<period { y[j] += xb[j] }
+        base &+= period
       }
       return
     }

@@ -14,3 +14,16 @@ public enum VectorMath {
   public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { og_sigmoid_f32(x, y, n) }
   public static func sigmoid(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) { og_sigmoid_f64(x, y, n) }
 }
+
+extension VectorMath {
+  /// `y[r·m + j] = t[r·m + j] · (x[j] > 0 ? high : low)` over the `n / m` rows; `y` may be `t`.
+  public static func stepMul(
+    _ t: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, period m: Int,
+    low: Float, high: Float
+  ) { og_stepmul_f32(t, x, y, n, m, low, high) }
+
+  public static func stepMul(
+    _ t: UnsafePointer<Double>, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int,
+    period m: Int, low: Double, high: Double
+  ) { og_stepmul_f64(t, x, y, n, m, low, high) }
+}

@@ -12,4 +12,9 @@ void og_tanh_f64(const double *x, double *y, long n);
 void og_exp_f64(const double *x, double *y, long n);
 void og_log_f64(const double *x, double *y, long n);
 void og_sigmoid_f64(const double *x, double *y, long n);
+
+/* Masked scaling over a periodic mask: y[r*m + j] = t[r*m + j] * (x[j] > 0 ? hi : lo) for
+ * every row r of the n/m rows (m divides n). y may equal t. */
+void og_stepmul_f32(const float *t, const float *x, float *y, long n, long m, float lo, float hi);
+void og_stepmul_f64(const double *t, const double *x, double *y, long n, long m, double lo, double hi);
 #endif

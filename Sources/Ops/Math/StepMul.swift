@@ -22,17 +22,27 @@ public struct StepMul: BinaryBroadcasting {
 
   public func apply<T: FloatElement>(_ t: T, _ x: T) -> T { t * (x > 0 ? T(high) : T(low)) }
 
-  /// The slopes converted once, outside the loop (which then vectorises).
+  /// A mask shared by every row of `t` (the common case: `[K, B, n]` tangents, `[B, n]` mask)
+  /// runs the vectorised `VectorMath.stepMul`; other broadcasts take the generic loop.
   public func makeKernel(_ io: KernelIO) -> Kernel? {
     let layout = Kernels.BinaryLayout(aShape: io.inputShapes[0], bShape: io.inputShapes[1], outShape: io.outputShapes[0])
+    let period: Int?
+    switch layout {
+    case .same(let n): period = n
+    case .periodicB(_, let m): period = m
+    default: period = nil
+    }
+    let n = io.outputCount(0)
     switch io.outputDTypes[0] {
     case .float32:
       let (t, x, y) = (io.input(0, as: Float.self), io.input(1, as: Float.self), io.output(0, as: Float.self))
       let (lo, hi) = (Float(low), Float(high))
+      if let m = period { return { VectorMath.stepMul(t, x, y, count: n, period: m, low: lo, high: hi) } }
       return { Kernels.binary(t, x, y, layout) { $0 * ($1 > 0 ? hi : lo) } }
     case .float64:
       let (t, x, y) = (io.input(0, as: Double.self), io.input(1, as: Double.self), io.output(0, as: Double.self))
       let (lo, hi) = (low, high)
+      if let m = period { return { VectorMath.stepMul(t, x, y, count: n, period: m, low: lo, high: hi) } }
       return { Kernels.binary(t, x, y, layout) { $0 * ($1 > 0 ? hi : lo) } }
     case .int64:
       return nil
