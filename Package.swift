@@ -21,10 +21,15 @@ let package = Package(
       name: "COnnxProto", path: "Sources/COnnxProto",
       linkerSettings: [.linkedLibrary("protobuf-c")]),
     .target(name: "CVectorMath", path: "Sources/CVectorMath", linkerSettings: [.linkedLibrary("sleef")]),
+    .target(
+      name: "CEigenGEMM", path: "Sources/CEigenGEMM",
+      cxxSettings: [.unsafeFlags(["-I/usr/include/eigen3", "-O3", "-mavx512f", "-mavx512dq", "-mfma"])]),
     // Layer 1
     .target(
       name: "TensorCore",
-      dependencies: ["CBLAS", "CDNNL", "CVectorMath", .product(name: "RealModule", package: "swift-numerics")]),
+      dependencies: [
+        "CBLAS", "CDNNL", "CVectorMath", "CEigenGEMM", .product(name: "RealModule", package: "swift-numerics"),
+      ]),
     // Layer 2
     .target(name: "GraphIR", dependencies: ["TensorCore"]),
     // Layer 3

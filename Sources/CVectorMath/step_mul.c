@@ -45,6 +45,11 @@ __attribute__((target("avx2"))) static void row_f64_256(const double *t, const d
   for (; j < m; j++) y[j] = t[j] * (x[j] > 0 ? hi : lo);
 }
 
+int og_cpu_has_avx512(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+}
+
 static int simd_level(void) {
   static int cached = -1;
   if (cached < 0) {

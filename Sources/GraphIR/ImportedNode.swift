@@ -80,7 +80,7 @@ public struct ImportedNode: Sendable {
 
 /// How an ONNX op type becomes graph nodes. Every op file that has an ONNX counterpart provides
 /// one; the registry maps op types to them.
-public protocol ONNXLowering {
+public protocol ONNXLowering: Sendable {
   /// ONNX op types (default domain) this lowering handles.
   static var onnxOpTypes: [String] { get }
   /// The opset versions this lowering is written against.

@@ -53,7 +53,7 @@ public struct Model: Sendable {
     guard dtype.isFloatingPoint else { throw ONNXGradError.unsupportedModelFile("cannot run a model in \(dtype)") }
     var g = graph
     for i in g.types.indices where g.types[i].dtype.isFloatingPoint { g.types[i].dtype = dtype }
-    g.nodes = try g.nodes.map { node in
+    g.nodes = g.nodes.map { node in
       guard let c = node.op.constantValue, c.dtype.isFloatingPoint else { return node }
       var n = node
       n.op = Constant(c.converted(to: dtype))

@@ -1,8 +1,11 @@
 internal import CBLAS
 internal import CDNNL
+internal import CEigenGEMM
+internal import CVectorMath
 
-/// Matrix products, row-major: f32 through oneDNN's `dnnl_sgemm`, f64 through CBLAS (OpenBLAS).
-/// The only Swift file that sees either library.
+/// Matrix products, row-major: f32 through oneDNN's `dnnl_sgemm`, f64 through Eigen's GEMM
+/// built for AVX-512 where the CPU has it, else CBLAS (OpenBLAS). The only Swift file that sees
+/// these libraries.
 ///
 /// `gemm`: `C = alpha · op(A) · op(B) + beta · C` with `op(A)` `m×k`, `op(B)` `k×n`, `C` `m×n`;
 /// `lda`/`ldb`/`ldc` are row strides as stored. The generic entry points specialise at the call
@@ -11,7 +14,9 @@ internal import CDNNL
 /// Why two libraries: on this project's machines (AVX-512 AMD EPYC) Debian's OpenBLAS 0.3.21 is
 /// pinned to its AVX2 kernels by `OPENBLAS_CORETYPE=Haswell`, because its AVX-512 kernels give
 /// wrong results there (the row-chunking tests catch it). oneDNN picks AVX-512 kernels that are
-/// correct and 4–5× faster in f32 (243 vs ~50 GFLOP/s on one core); it has no f64 GEMM.
+/// correct and 4–5× faster in f32 (243 vs ~50 GFLOP/s on one core); it has no f64 GEMM, for
+/// which Eigen's AVX-512 kernel (XLA's CPU GEMM) is 1.8× faster than OpenBLAS's AVX2 one on
+/// 50–2048 × 100 × 100 products.
 public enum BLAS {
   /// Sets the number of threads OpenBLAS uses for each call (process-wide).
   ///
@@ -78,6 +83,9 @@ public enum BLAS {
     }
   }
 
+  /// Whether the CPU runs the AVX-512 build of Eigen's GEMM.
+  private static let eigenAVX512 = og_cpu_has_avx512() != 0
+
   public static func dgemm(
     _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double, _ a: UnsafePointer<Double>,
     _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int, _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int
@@ -91,6 +99,8 @@ public enum BLAS {
       for i in 0..<m {
         cblas_dgemv(CblasRowMajor, t, Int32(rows), Int32(columns), alpha, b, Int32(ldb), a + i * lda, 1, beta, c + i * ldc, 1)
       }
+    } else if eigenAVX512 {
+      og_dgemm_avx512(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     } else {
       cblas_dgemm(
         CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n),

@@ -17,4 +17,7 @@ void og_sigmoid_f64(const double *x, double *y, long n);
  * every row r of the n/m rows (m divides n). y may equal t. */
 void og_stepmul_f32(const float *t, const float *x, float *y, long n, long m, float lo, float hi);
 void og_stepmul_f64(const double *t, const double *x, double *y, long n, long m, double lo, double hi);
+
+/* 1 when the CPU has AVX-512F and AVX-512DQ (what CEigenGEMM is built for), else 0. */
+int og_cpu_has_avx512(void);
 #endif
