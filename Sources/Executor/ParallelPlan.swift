@@ -15,6 +15,8 @@ public final class ParallelPlan: @unchecked Sendable {
   public let chunkRows: Int
   let inputBatchAxes: [Int?]
   let outputBatchAxes: [Int?]
+  /// Outputs returned with their batch axis moved to the front (`[B, …]`).
+  let outputBatchFirst: [Bool]
   let outputShapes: [[Int]]
   let outputDTypes: [DType]
   /// `plans[thread][0]` for full chunks, `[1]` for the last, shorter chunk (if any).
@@ -27,10 +29,15 @@ public final class ParallelPlan: @unchecked Sendable {
   /// Most rows in one chunk (bounds memory on huge batches).
   public static let maximumChunkRows = 2048
 
-  public init(graph: Graph, inputShapes: [[Int]], inputBatchAxes: [Int?], outputBatchAxes: [Int?]) throws {
+  /// `outputBatchFirst[i]` returns output `i` with its batch axis moved to the front, written
+  /// there directly by each chunk (no separate transposition pass).
+  public init(
+    graph: Graph, inputShapes: [[Int]], inputBatchAxes: [Int?], outputBatchAxes: [Int?], outputBatchFirst: [Bool]? = nil
+  ) throws {
     self.graph = graph
     self.inputBatchAxes = inputBatchAxes
     self.outputBatchAxes = outputBatchAxes
+    self.outputBatchFirst = outputBatchFirst ?? outputBatchAxes.map { _ in false }
     let full = try Plan(graph: graph, inputShapes: inputShapes)
     types = full.types
     outputShapes = graph.outputs.map { full.types[$0.id]?.shape ?? [] }
@@ -81,32 +88,59 @@ public final class ParallelPlan: @unchecked Sendable {
 
   /// Runs on the full batch; returns one tensor per graph output.
   public func run(_ inputs: [Tensor]) throws -> [Tensor] {
-    if let single { return try single.run(inputs) }
-    let sources = inputs.map(RawTensor.init)
-    defer { sources.forEach { $0.release() } }
-    let targets = zip(outputShapes, outputDTypes).map { RawTensor(shape: $0, dtype: $1) }
-    defer { targets.forEach { $0.release() } }
-    let failure = FailureBox()
-    let (rows, count, batch, plans) = (chunkRows, chunks, self.batch, self.plans)
-    let (inAxes, outAxes) = (inputBatchAxes, outputBatchAxes)
-    let slot = SlotCounter(threads: plans.count)
-    WorkerPool.shared.run(count) { c in
-      let start = c * rows
-      let n = min(rows, batch - start)
-      let thread = slot.claim()
-      defer { slot.release(thread) }
-      let plan = n == rows ? plans[thread][0] : plans[thread][plans[thread].count - 1]
-      do {
-        try plan.runSlices(
-          inputs: zip(sources, inAxes).map { ($0, $1) }, outputs: zip(targets, outAxes).map { ($0, $1) }, start: start,
-          rows: n, batch: batch)
-      } catch {
-        failure.record(error)
+    if let single {
+      let outputs = try single.run(inputs)
+      return try zip(outputs, zip(outputBatchAxes, outputBatchFirst)).map { t, spec in
+        guard spec.1, let axis = spec.0, axis > 0 else { return t }
+        var rest = t.shape
+        rest.remove(at: axis)
+        if t.shape[axis] == 1 || t.shape[..<axis].allSatisfy({ $0 == 1 }) { return try t.reshaped([t.shape[axis]] + rest) }
+        var perm = Array(0..<t.rank)
+        perm.remove(at: axis)
+        return try t.permuted([axis] + perm)
       }
     }
-    if let error = failure.error { throw error }
-    return targets.map { $0.tensor() }
+    let sources = inputs.map(RawTensor.init)
+    defer { sources.forEach { $0.release() } }
+    let specs = zip(outputShapes, outputDTypes).map { (shape: $0, dtype: $1) }
+    return try Tensor.makeUninitialized(specs) { pointers in
+      let targets = zip(pointers, zip(specs, zip(outputBatchAxes, outputBatchFirst))).map {
+        OutputTarget(pointer: $0, shape: $1.0.shape, elementBytes: $1.0.dtype.byteSize, axis: $1.1.0, batchFirst: $1.1.1)
+      }
+      let failure = FailureBox()
+      let (rows, count, batch, plans, inAxes) = (chunkRows, chunks, self.batch, self.plans, inputBatchAxes)
+      let slot = SlotCounter(threads: plans.count)
+      WorkerPool.shared.run(count) { c in
+        let start = c * rows
+        let n = min(rows, batch - start)
+        let thread = slot.claim()
+        defer { slot.release(thread) }
+        let plan = n == rows ? plans[thread][0] : plans[thread][plans[thread].count - 1]
+        do {
+          try plan.runSlices(inputs: zip(sources, inAxes).map { ($0, $1) }, outputs: targets, start: start, rows: n, batch: batch)
+        } catch {
+          failure.record(error)
+        }
+      }
+      if let error = failure.error { throw error }
+    }.enumerated().map { i, t in
+      guard outputBatchFirst[i], let axis = outputBatchAxes[i], axis > 0 else { return t }
+      var shape = t.shape
+      shape.remove(at: axis)
+      return try t.reshaped([t.shape[axis]] + shape)
+    }
   }
+}
+
+/// Where a chunk writes rows of one output: the full output's bytes, in graph layout or with
+/// the batch axis first.
+struct OutputTarget: @unchecked Sendable {
+  let pointer: UnsafeMutableRawPointer
+  /// The full output's shape in graph layout.
+  let shape: [Int]
+  let elementBytes: Int
+  let axis: Int?
+  let batchFirst: Bool
 }
 
 /// A tensor's bytes held at a stable address for the duration of a parallel run.
@@ -124,14 +158,6 @@ final class RawTensor: @unchecked Sendable {
     Plan.copy(t, to: pointer)
   }
 
-  init(shape: [Int], dtype: DType) {
-    self.shape = shape
-    self.dtype = dtype
-    bytes = shape.reduce(1, *) * dtype.byteSize
-    pointer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1), alignment: 64)
-  }
-
-  func tensor() -> Tensor { Plan.tensor(at: pointer, shape: shape, dtype: dtype) }
   func release() { pointer.deallocate() }
 }
 

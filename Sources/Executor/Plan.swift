@@ -166,7 +166,7 @@ public final class Plan: @unchecked Sendable {
   /// full-batch outputs; the batch sits on the given axis of each (nil: not batched, whole).
   /// The plan must have been compiled for `rows` rows.
   func runSlices(
-    inputs: [(RawTensor, Int?)], outputs: [(RawTensor, Int?)], start: Int, rows: Int, batch: Int
+    inputs: [(RawTensor, Int?)], outputs: [OutputTarget], start: Int, rows: Int, batch: Int
   ) throws {
     lock.lock()
     defer { lock.unlock() }
@@ -175,14 +175,38 @@ public final class Plan: @unchecked Sendable {
       Self.copyRows(from: source.pointer, shape: source.shape, elementBytes: source.dtype.byteSize, axis: axis, start: start, rows: rows, batch: batch, to: p, gather: true)
     }
     try runKernels()
-    for ((target, axis), v) in zip(outputs, graph.outputs) {
+    for (target, v) in zip(outputs, graph.outputs) {
       if let t = folded[v.id] {
-        guard axis == nil, start == 0 else { continue }
+        guard target.axis == nil, start == 0 else { continue }
         Self.copy(t, to: target.pointer)
         continue
       }
       guard let p = address[v.id] else { continue }
-      Self.copyRows(from: target.pointer, shape: target.shape, elementBytes: target.dtype.byteSize, axis: axis, start: start, rows: rows, batch: batch, to: p, gather: false)
+      if target.batchFirst, let axis = target.axis {
+        Self.scatterBatchFirst(
+          chunk: p, shape: target.shape, elementBytes: target.elementBytes, axis: axis, start: start, rows: rows,
+          to: target.pointer)
+      } else {
+        Self.copyRows(
+          from: target.pointer, shape: target.shape, elementBytes: target.elementBytes, axis: target.axis, start: start,
+          rows: rows, batch: batch, to: p, gather: false)
+      }
+    }
+  }
+
+  /// Writes a chunk `[outer…, rows, inner…]` (batch on `axis`) into rows `start ..< start + rows`
+  /// of a full tensor laid out batch-first, `[B, outer…, inner…]`; `shape` is the full shape in
+  /// graph layout.
+  static func scatterBatchFirst(
+    chunk: UnsafeMutableRawPointer, shape: [Int], elementBytes: Int, axis: Int, start: Int, rows: Int,
+    to full: UnsafeMutableRawPointer
+  ) {
+    let outer = shape[..<axis].reduce(1, *)
+    let inner = shape[(axis + 1)...].reduce(1, *) * elementBytes
+    for o in 0..<outer {
+      for r in 0..<rows {
+        (full + ((start + r) * outer + o) * inner).copyMemory(from: chunk + (o * rows + r) * inner, byteCount: inner)
+      }
     }
   }
 

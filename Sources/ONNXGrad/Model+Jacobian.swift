@@ -49,24 +49,22 @@ public struct CompiledJacobian: Sendable {
     return JacobianResult(jacobian: jacobian, outputs: outputs, mode: mode)
   }
 
-  /// The derivative graph's `[K, B, …]` result (direction axis first) in the per-sample layout
-  /// `[B, nOut, nIn]`: forward mode has `K = nIn`, reverse mode `K = nOut`.
+  /// The derivative graph's result, batch-first (`[B, K, …]`), in the per-sample layout
+  /// `[B, nOut, nIn]`: reverse mode (`K = nOut`) already is; forward mode (`K = nIn`) swaps the
+  /// two feature blocks of each sample.
   func sampleMajor(_ raw: Tensor) throws -> Tensor {
-    func reorder<T>(_ a: [T]) -> [T] {
+    if mode == .reverse { return try raw.reshaped(finalShape) }
+    func swapped<T>(_ a: [T]) -> [T] {
       let (b, o, k) = (batch, nOut, nIn)
       return [T](unsafeUninitializedCapacity: a.count) { out, count in
-        if mode == .forward {
-          for ki in 0..<k { for bi in 0..<b { for oi in 0..<o { out[(bi * o + oi) * k + ki] = a[(ki * b + bi) * o + oi] } } }
-        } else {
-          for oi in 0..<o { for bi in 0..<b { for ki in 0..<k { out[(bi * o + oi) * k + ki] = a[(oi * b + bi) * k + ki] } } }
-        }
+        for bi in 0..<b { for ki in 0..<k { for oi in 0..<o { out[(bi * o + oi) * k + ki] = a[(bi * k + ki) * o + oi] } } }
         count = a.count
       }
     }
     switch raw.storage {
-    case .float32(let a): return try Tensor(shape: finalShape, storage: .float32(reorder(a)))
-    case .float64(let a): return try Tensor(shape: finalShape, storage: .float64(reorder(a)))
-    case .int64(let a): return try Tensor(shape: finalShape, storage: .int64(reorder(a)))
+    case .float32(let a): return try Tensor(shape: finalShape, storage: .float32(swapped(a)))
+    case .float64(let a): return try Tensor(shape: finalShape, storage: .float64(swapped(a)))
+    case .int64(let a): return try Tensor(shape: finalShape, storage: .int64(swapped(a)))
     }
   }
 }
@@ -122,7 +120,7 @@ extension Model {
     } as [Int?]
     let plan = try ParallelPlan(
       graph: dg.graph, inputShapes: inputShapes + [seed.shape], inputBatchAxes: primalAxes + [1],
-      outputBatchAxes: outputAxes)
+      outputBatchAxes: outputAxes, outputBatchFirst: dg.graph.outputs.map { dg.derivatives.contains($0) })
     let outputIndices = try graph.outputs.map { v -> Int in
       guard let i = dg.graph.outputs.firstIndex(of: v) else {
         throw ONNXGradError.notPerSample("internal: output '\(graph.name(of: v))' missing from the derivative graph")

@@ -24,3 +24,42 @@ extension Tensor {
     }
   }
 }
+
+extension Tensor {
+  /// Tensors of the given shapes and dtypes whose element buffers `fill` writes in place (their
+  /// addresses are stable for the duration of `fill`). Elements `fill` leaves unwritten are
+  /// unspecified.
+  public static func makeUninitialized(
+    _ specs: [(shape: [Int], dtype: DType)], _ fill: ([UnsafeMutableRawPointer]) throws -> Void
+  ) throws -> [Tensor] {
+    var result: [Tensor] = []
+    try build(specs[...], [], &result, fill)
+    return result
+  }
+
+  private static func build(
+    _ specs: ArraySlice<(shape: [Int], dtype: DType)>, _ pointers: [UnsafeMutableRawPointer], _ result: inout [Tensor],
+    _ fill: ([UnsafeMutableRawPointer]) throws -> Void
+  ) throws {
+    guard let (shape, dtype) = specs.first else {
+      try fill(pointers)
+      return
+    }
+    let n = shape.reduce(1, *)
+    var inner: [Tensor] = []
+    func array<E>(_: E.Type) throws -> [E] {
+      try [E](unsafeUninitializedCapacity: max(n, 1)) { buffer, count in
+        guard let base = buffer.baseAddress else { return }
+        try build(specs.dropFirst(), pointers + [UnsafeMutableRawPointer(base)], &inner, fill)
+        count = n
+      }
+    }
+    let storage: Storage
+    switch dtype {
+    case .float32: storage = .float32(try array(Float.self))
+    case .float64: storage = .float64(try array(Double.self))
+    case .int64: storage = .int64(try array(Int64.self))
+    }
+    result = [Tensor(uncheckedShape: shape, storage: storage)] + inner
+  }
+}
