@@ -22,16 +22,11 @@ extension Model {
     let nIn = inShape.reduce(1, *)
     let nOut = outShape.reduce(1, *)
     let resolved: JacobianMode = mode == .auto ? (nIn <= nOut ? .forward : .reverse) : mode
-    let others = graph.outputs.filter { $0 != out }
-    let dg: DerivativeGraph
-    let seed: Tensor
-    if resolved == .forward {
-      dg = try JVP.transform(graph, of: [out], wrt: [inp], directionAxes: 1, alsoOutput: others)
-      seed = Self.identitySeed(nIn, shape: inShape, dtype: graph.type(of: inp).dtype)
-    } else {
-      dg = try VJP.transform(graph, of: [out], wrt: [inp], directionAxes: 1, alsoOutput: others)
-      seed = Self.identitySeed(nOut, shape: outShape, dtype: graph.type(of: out).dtype)
-    }
+    let dg = try directionalGraph(of: out, wrt: inp, mode: resolved)
+    let seed =
+      resolved == .forward
+      ? Self.identitySeed(nIn, shape: inShape, dtype: graph.type(of: inp).dtype)
+      : Self.identitySeed(nOut, shape: outShape, dtype: graph.type(of: out).dtype)
     let results = try Plan(graph: dg.graph, inputShapes: (x + [seed]).map(\.shape)).run(x + [seed])
     let outputs = zip(graph.outputs, outputNames).compactMap { v, name in
       dg.graph.outputs.firstIndex(of: v).map { (name: name, tensor: results[$0]) }

@@ -104,16 +104,11 @@ extension Model {
     let nIn = inFeatures.reduce(1, *)
     let nOut = outFeatures.reduce(1, *)
     let resolved: JacobianMode = mode == .auto ? (nIn <= nOut ? .forward : .reverse) : mode
-    let others = graph.outputs.filter { $0 != out }
-    let dg: DerivativeGraph
-    let seed: Tensor
-    if resolved == .forward {
-      dg = try JVP.transform(graph, of: [out], wrt: [inp], directionAxes: 1, alsoOutput: others)
-      seed = Self.oneHot(directions: nIn, batch: batch, features: inFeatures, dtype: graph.type(of: inp).dtype)
-    } else {
-      dg = try VJP.transform(graph, of: [out], wrt: [inp], directionAxes: 1, alsoOutput: others)
-      seed = Self.oneHot(directions: nOut, batch: batch, features: outFeatures, dtype: graph.type(of: out).dtype)
-    }
+    let dg = try directionalGraph(of: out, wrt: inp, mode: resolved)
+    let seed =
+      resolved == .forward
+      ? Self.oneHot(directions: nIn, batch: batch, features: inFeatures, dtype: graph.type(of: inp).dtype)
+      : Self.oneHot(directions: nOut, batch: batch, features: outFeatures, dtype: graph.type(of: out).dtype)
     let primalAxes = graph.inputs.map { graph.type(of: $0).rank >= 1 ? 0 : nil } as [Int?]
     let outputAxes = dg.graph.outputs.map { v in
       dg.derivatives.contains(v) ? 1 : (dg.graph.type(of: v).rank >= 1 ? 0 : nil)
@@ -131,6 +126,16 @@ extension Model {
       mode: resolved, plan: plan, seed: seed, outputIndices: outputIndices, outputNames: outputNames,
       jacobianIndex: dg.derivatives[0].flatMap { dg.graph.outputs.firstIndex(of: $0) }, batch: batch, nIn: nIn,
       nOut: nOut, finalShape: [batch] + outFeatures + inFeatures, dtype: graph.type(of: inp).dtype)
+  }
+
+  /// The derivative graph of `of` with respect to `wrt` with one direction axis (forward: a
+  /// tangent seed per input direction; reverse: a cotangent seed per output direction), also
+  /// computing every other model output.
+  func directionalGraph(of out: Value, wrt inp: Value, mode: JacobianMode) throws -> DerivativeGraph {
+    let others = graph.outputs.filter { $0 != out }
+    return mode == .forward
+      ? try JVP.transform(graph, of: [out], wrt: [inp], directionAxes: 1, alsoOutput: others)
+      : try VJP.transform(graph, of: [out], wrt: [inp], directionAxes: 1, alsoOutput: others)
   }
 
   /// Seeds `[K, B, *features]` with `seed[k, b, …] = e_k` (features flattened).
