@@ -220,3 +220,14 @@ import Testing
   #expect(files.sorted() == OpRegistry.sourceFiles.sorted(), "run tools/gen-op-registry")
   #expect(OpRegistry.primitives.count == OpRegistry.sourceFiles.count)
 }
+
+/// Every registered op runs in plans through its own allocation-free kernel, in f32 and f64:
+/// no silent fallback to the allocating `forward` path.
+@Test(arguments: allCases)
+func planUsesTheOpsKernel(_ oc: OpCase) throws {
+  for dtype in [DType.float32, .float64] {
+    let g = try singleOpGraph(oc.c, dtype: dtype)
+    let plan = try Plan(graph: g, inputShapes: oc.c.inputs.map(\.shape))
+    #expect(plan.fallbacks.isEmpty, "\(dtype): \(plan.fallbacks) ran forward instead of a kernel")
+  }
+}

@@ -195,3 +195,24 @@ let coords = Fixtures.path("generator", "input_coords.npy")
     try expectFailure(["jacobian", generator, "--input", ints, "--out", out], out: out, mentions: ["coords", "astype"])
   }
 }
+
+@Suite struct BenchCommandOutput {
+  @Test(arguments: ["run", "grad", "jacobian"])
+  func jsonHasTheDocumentedKeys(_ what: String) throws {
+    var args = ["bench", generator, "--input", coords, "--what", what, "--repeat", "5", "--json"]
+    if what == "grad" { args += ["--of", "uv:0"] }
+    let r = try CLI.run(args)
+    #expect(r.status == 0, "\(r.stderr)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    for key in ["median_us", "min_us", "samples_per_s", "compile_ms"] {
+      let v = try #require(json[key] as? Double, "\(key) missing")
+      #expect(v > 0 && v.isFinite, "\(key) = \(v)")
+    }
+    #expect(json["what"] as? String == what)
+    #expect(json["batch"] as? Int == 7)
+    #expect(json["repeat"] as? Int == 5)
+    let median = try #require(json["median_us"] as? Double)
+    let minimum = try #require(json["min_us"] as? Double)
+    #expect(minimum <= median)
+  }
+}
