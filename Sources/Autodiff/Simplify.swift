@@ -78,7 +78,7 @@ public enum Simplify {
   private static func cseKey(_ node: Node) -> String? {
     if let c = node.op.constantValue {
       guard c.count <= 64 else { return nil }
-      return "Constant<\(c.dtype)>\(c.shape)=\(c.doubles)"
+      return c.dtype == .int64 ? "Constant<\(c.dtype)>\(c.shape)=\(c.int64s)" : "Constant<\(c.dtype)>\(c.shape)=\(c.doubles)"
     }
     return "\(node.op.description)(\(node.inputs.map { "\($0.id)" }.joined(separator: ",")))"
   }

@@ -60,6 +60,7 @@ static int simd_level(void) {
 }
 
 void og_stepmul_f32(const float *t, const float *x, float *y, long n, long m, float lo, float hi) {
+  if (m <= 0 || n <= 0) return;
   int level = simd_level();
   for (long base = 0; base + m <= n; base += m) {
     if (level == 2) row_f32_512(t + base, x, y + base, m, lo, hi);
@@ -69,6 +70,7 @@ void og_stepmul_f32(const float *t, const float *x, float *y, long n, long m, fl
 }
 
 void og_stepmul_f64(const double *t, const double *x, double *y, long n, long m, double lo, double hi) {
+  if (m <= 0 || n <= 0) return;
   int level = simd_level();
   for (long base = 0; base + m <= n; base += m) {
     if (level == 2) row_f64_512(t + base, x, y + base, m, lo, hi);

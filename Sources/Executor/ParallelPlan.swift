@@ -19,6 +19,8 @@ public final class ParallelPlan: @unchecked Sendable {
   let outputBatchFirst: [Bool]
   let outputShapes: [[Int]]
   let outputDTypes: [DType]
+  let inputShapes: [[Int]]
+  let inputDTypes: [DType]
   /// `plans[thread][0]` for full chunks, `[1]` for the last, shorter chunk (if any).
   private let plans: [[Plan]]
   private let single: Plan?
@@ -38,10 +40,12 @@ public final class ParallelPlan: @unchecked Sendable {
     self.inputBatchAxes = inputBatchAxes
     self.outputBatchAxes = outputBatchAxes
     self.outputBatchFirst = outputBatchFirst ?? outputBatchAxes.map { _ in false }
-    let full = try Plan(graph: graph, inputShapes: inputShapes)
-    types = full.types
-    outputShapes = graph.outputs.map { full.types[$0.id]?.shape ?? [] }
-    outputDTypes = graph.outputs.map { full.types[$0.id]?.dtype ?? .float32 }
+    let types = try Plan.concreteTypes(graph, inputShapes: inputShapes)
+    self.types = types
+    self.inputShapes = inputShapes
+    inputDTypes = graph.inputs.map { types[$0.id]?.dtype ?? .float32 }
+    outputShapes = graph.outputs.map { types[$0.id]?.shape ?? [] }
+    outputDTypes = graph.outputs.map { types[$0.id]?.dtype ?? .float32 }
     let batches = zip(inputShapes, inputBatchAxes).compactMap { shape, axis in axis.map { shape[$0] } }
     let batch = batches.first ?? 1
     self.batch = batch
@@ -50,16 +54,15 @@ public final class ParallelPlan: @unchecked Sendable {
       && zip(outputShapes, outputBatchAxes).allSatisfy { shape, axis in axis.map { $0 < shape.count && shape[$0] == batch } ?? true }
     let wanted = max(threads, (batch + Self.maximumChunkRows - 1) / Self.maximumChunkRows)
     guard consistent, threads > 1, batch >= 2 * Self.minimumChunkRows else {
-      single = full
+      single = try Plan(graph: graph, inputShapes: inputShapes)
       plans = []
       chunks = 1
       chunkRows = batch
       return
     }
     let rows = (batch + wanted - 1) / wanted
-    chunkRows = rows
-    chunks = (batch + rows - 1) / rows
-    let lastRows = batch - (chunks - 1) * rows
+    let count = (batch + rows - 1) / rows
+    let lastRows = batch - (count - 1) * rows
     func shapes(_ r: Int) -> [[Int]] {
       zip(inputShapes, inputBatchAxes).map { shape, axis in
         guard let axis else { return shape }
@@ -68,12 +71,22 @@ public final class ParallelPlan: @unchecked Sendable {
         return s
       }
     }
-    plans = try (0..<threads).map { _ in
+    let chunkPlans = try (0..<threads).map { _ in
       var p = [try Plan(graph: graph, inputShapes: shapes(rows))]
       if lastRows != rows { p.append(try Plan(graph: graph, inputShapes: shapes(lastRows))) }
       return p
     }
-    single = nil
+    if chunkPlans.joined().allSatisfy({ $0.canRunSlices(outputAxes: outputBatchAxes) }) {
+      plans = chunkPlans
+      chunks = count
+      chunkRows = rows
+      single = nil
+    } else {
+      plans = []
+      chunks = 1
+      chunkRows = batch
+      single = try Plan(graph: graph, inputShapes: inputShapes)
+    }
   }
 
   /// A plan that chunks along axis 0 of every input and output of rank ≥ 1 when `rowIndependent`,
@@ -99,6 +112,13 @@ public final class ParallelPlan: @unchecked Sendable {
         perm.remove(at: axis)
         return try t.permuted([axis] + perm)
       }
+    }
+    guard inputs.count == inputShapes.count else {
+      throw ExecutionError.inputMismatch("expected \(inputShapes.count) inputs, got \(inputs.count)")
+    }
+    for (i, t) in inputs.enumerated() where t.shape != inputShapes[i] || t.dtype != inputDTypes[i] {
+      throw ExecutionError.inputMismatch(
+        "input '\(graph.name(of: graph.inputs[i]))' is \(t.dtype)\(t.shape), but the plan was compiled for \(inputDTypes[i])\(inputShapes[i])")
     }
     let sources = inputs.map(RawTensor.init)
     defer { sources.forEach { $0.release() } }

@@ -60,7 +60,7 @@ public final class Plan: @unchecked Sendable {
   public init(graph: Graph, inputShapes: [[Int]]) throws {
     BLAS.setThreads(1)
     self.graph = graph
-    let types = try Self.inferTypes(graph, inputShapes)
+    let types = try Self.concreteTypes(graph, inputShapes: inputShapes)
     self.types = types
     var folded: [Int: Tensor] = [:]
     var live: [Node] = []
@@ -177,11 +177,15 @@ public final class Plan: @unchecked Sendable {
     try runKernels()
     for (target, v) in zip(outputs, graph.outputs) {
       if let t = folded[v.id] {
-        guard target.axis == nil, start == 0 else { continue }
-        Self.copy(t, to: target.pointer)
+        guard target.axis == nil else {
+          throw ExecutionError.inputMismatch("output '\(graph.name(of: v))' is constant but was to be split by rows")
+        }
+        if start == 0 { Self.copy(t, to: target.pointer) }
         continue
       }
-      guard let p = address[v.id] else { continue }
+      guard let p = address[v.id] else {
+        throw ExecutionError.inputMismatch("output '\(graph.name(of: v))' was not computed")
+      }
       if target.batchFirst, let axis = target.axis {
         Self.scatterBatchFirst(
           chunk: p, shape: target.shape, elementBytes: target.elementBytes, axis: axis, start: start, rows: rows,
@@ -210,6 +214,18 @@ public final class Plan: @unchecked Sendable {
     }
   }
 
+  /// Whether every output can be written by row slices: none with a batch axis is a folded
+  /// constant (which `runSlices` could not split).
+  func canRunSlices(outputAxes: [Int?]) -> Bool {
+    zip(outputSlots, outputAxes).allSatisfy { slot, axis in
+      switch slot {
+      case .buffer: true
+      case .folded: axis == nil
+      case .missing: false
+      }
+    }
+  }
+
   /// Moves rows `start ..< start + rows` along `axis` between a full tensor and a chunk buffer:
   /// `gather` copies full → chunk, otherwise chunk → full. A nil axis moves everything (gather)
   /// or, scattering, only from the first chunk.
@@ -231,7 +247,9 @@ public final class Plan: @unchecked Sendable {
     }
   }
 
-  private static func inferTypes(_ graph: Graph, _ inputShapes: [[Int]]) throws -> [TensorType?] {
+  /// Every value's concrete type for inputs of `inputShapes`, checked against the declared
+  /// input types (known sizes, and one size per symbol), without compiling anything.
+  public static func concreteTypes(_ graph: Graph, inputShapes: [[Int]]) throws -> [TensorType?] {
     guard inputShapes.count == graph.inputs.count else {
       throw ExecutionError.inputMismatch("expected \(graph.inputs.count) inputs, got \(inputShapes.count)")
     }

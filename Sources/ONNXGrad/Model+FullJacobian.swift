@@ -16,7 +16,7 @@ extension Model {
     let out = try output(of)
     let inp = try input(wrt)
     let x = try orderedInputs(inputs)
-    let types = try Plan(graph: graph, inputShapes: x.map(\.shape)).types
+    let types = try Plan.concreteTypes(graph, inputShapes: x.map(\.shape))
     let inShape = types[inp.id]?.shape ?? []
     let outShape = types[out.id]?.shape ?? []
     let nIn = inShape.reduce(1, *)

@@ -37,7 +37,7 @@ extension Model {
   public func compileGrad(of: OutputSelector, wrt: String, inputShapes: [[Int]]) throws -> CompiledGrad {
     let out = try output(of.name)
     let inp = try input(wrt)
-    let types = try Plan(graph: graph, inputShapes: inputShapes).types
+    let types = try Plan.concreteTypes(graph, inputShapes: inputShapes)
     let outShape = types[out.id]?.shape ?? []
     if let k = of.component {
       let size = outShape.last ?? 0

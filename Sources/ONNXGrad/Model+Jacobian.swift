@@ -92,7 +92,7 @@ extension Model {
     } catch let error as AutodiffError {
       throw ONNXGradError.notPerSample("cannot compute a per-sample Jacobian of '\(of)' with respect to '\(wrt)': \(error)")
     }
-    let types = try Plan(graph: graph, inputShapes: inputShapes).types
+    let types = try Plan.concreteTypes(graph, inputShapes: inputShapes)
     let inShape = types[inp.id]?.shape ?? []
     let outShape = types[out.id]?.shape ?? []
     guard let batch = inShape.first, outShape.first == batch else {
@@ -113,8 +113,11 @@ extension Model {
     let outputAxes = dg.graph.outputs.map { v in
       dg.derivatives.contains(v) ? 1 : (dg.graph.type(of: v).rank >= 1 ? 0 : nil)
     } as [Int?]
+    // The other model outputs are chunked by rows too: only when they keep rows apart as well.
+    let chunkable = rowsIndependent(outputs: graph.outputs)
     let plan = try ParallelPlan(
-      graph: dg.graph, inputShapes: inputShapes + [seed.shape], inputBatchAxes: primalAxes + [1],
+      graph: dg.graph, inputShapes: inputShapes + [seed.shape],
+      inputBatchAxes: chunkable ? primalAxes + [1] : (primalAxes + [1]).map { _ in nil },
       outputBatchAxes: outputAxes, outputBatchFirst: dg.graph.outputs.map { dg.derivatives.contains($0) })
     let outputIndices = try graph.outputs.map { v -> Int in
       guard let i = dg.graph.outputs.firstIndex(of: v) else {

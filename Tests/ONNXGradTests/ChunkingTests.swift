@@ -60,3 +60,24 @@ import Testing
     }
   }
 }
+
+@Suite struct CompiledCallChecks {
+  @Test func chunkedCallRefusesInputsOfOtherShapesOrTypes() throws {
+    let model = try Model.load(path: generator)
+    let compiled = try model.compileRun(inputShapes: [[3000, 2]])
+    #expect(throws: (any Error).self) { _ = try compiled([Tensor.filled(0.5, shape: [10, 2], dtype: .float32)]) }
+    #expect(throws: (any Error).self) { _ = try compiled([Tensor.filled(0.5, shape: [3000, 2], dtype: .float64)]) }
+    #expect(throws: (any Error).self) { _ = try compiled([]) }
+    let jacobian = try model.compileJacobian(of: "uv", wrt: "coords", inputShapes: [[3000, 2]])
+    #expect(throws: (any Error).self) { _ = try jacobian([Tensor.filled(0.5, shape: [2999, 2], dtype: .float32)]) }
+  }
+
+  @Test func emptyBatchGivesEmptyResults() throws {
+    let model = try Model.load(path: Fixtures.path("elementwise", "model_legacy.onnx"))
+    let x = Tensor.filled(0, shape: [0, 2], dtype: .float32)
+    #expect(try model.grad(inputs: ["x": x], of: OutputSelector(name: "y"), wrt: "x").shape == [0, 2])
+    for mode in [JacobianMode.forward, .reverse] {
+      #expect(try model.jacobian(inputs: ["x": x], of: "y", wrt: "x", mode: mode).jacobian.shape == [0, 8, 2])
+    }
+  }
+}

@@ -22,7 +22,7 @@ public struct BroadcastLike: Primitive {
     }
     let (v, ref) = (inputs[0], inputs[1])
     guard v.rank == leading + ref.rank,
-      zip(v.dims.suffix(ref.rank), ref.dims).allSatisfy({ $0 == .known(1) || Dim.broadcast($0, $1) != nil })
+      zip(v.dims.suffix(ref.rank), ref.dims).allSatisfy({ $0 == .known(1) || ($0 == $1 || $0.value == nil || $1.value == nil) })
     else {
       throw GraphError.invalidInputs(op: Self.name, node: "", reason: "cannot broadcast \(v) to \(ref) keeping \(leading) leading axes")
     }

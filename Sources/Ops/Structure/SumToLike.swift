@@ -25,7 +25,7 @@ public struct SumToLike: Primitive {
       throw GraphError.invalidInputs(op: Self.name, node: "", reason: "cannot sum \(x) to \(ref) keeping \(leading) leading axes")
     }
     for (dx, dr) in zip(x.dims.suffix(ref.rank), ref.dims) where dr != .known(1) {
-      guard Dim.broadcast(dx, dr) != nil else {
+      guard Dim.broadcast(dx, dr) != nil, dx != .known(1) || dr.value == nil else {
         throw GraphError.invalidInputs(op: Self.name, node: "", reason: "cannot sum \(x) to \(ref)")
       }
     }
