@@ -37,10 +37,11 @@ struct ArenaLayout {
 
   private func bytes(_ v: Int) -> Int {
     guard let t = types[v], let shape = t.shape else { return 0 }
-    return shape.reduce(1, *) * t.dtype.byteSize
+    return ShapeSize.count(shape).flatMap { ShapeSize.bytes(count: $0, byteSize: t.dtype.byteSize) } ?? Int.max
   }
 
-  private static func aligned(_ n: Int) -> Int { (n + 63) & ~63 }
+  /// `n` rounded up to 64 bytes, saturating at `Int.max` (the memory-budget check refuses that).
+  private static func aligned(_ n: Int) -> Int { n > Int.max - 63 ? Int.max : (n + 63) & ~63 }
 
   private mutating func newBuffer(bytes: Int, end: Int) -> Int {
     if let reuse = free[bytes]?.popLast() {
@@ -48,7 +49,7 @@ struct ArenaLayout {
       return reuse
     }
     buffers.append(Buffer(offset: size, bytes: bytes, end: end))
-    size += Self.aligned(max(bytes, 1))
+    size = size.addingReportingOverflow(Self.aligned(max(bytes, 1))).overflow ? Int.max : size + Self.aligned(max(bytes, 1))
     return buffers.count - 1
   }
 

@@ -77,6 +77,11 @@ public final class Plan: @unchecked Sendable {
     var layout = ArenaLayout(types: types, steps: live, graph: graph, folded: folded)
     layout.assign()
     arenaBytes = layout.size
+    do {
+      try ShapeSize.checkBudget(layout.size, for: "running this graph on inputs of shapes \(inputShapes)")
+    } catch {
+      throw ExecutionError.inputMismatch("\(error)")
+    }
     arena = UnsafeMutableRawPointer.allocate(byteCount: max(layout.size, 64), alignment: 64)
     let constantBytes = layout.constantOffsets.values.map(\.1).reduce(0, +) + 64 * layout.constantOffsets.count
     constants = UnsafeMutableRawPointer.allocate(byteCount: max(constantBytes, 64), alignment: 64)
@@ -261,6 +266,9 @@ public final class Plan: @unchecked Sendable {
       guard shape.count == declared.rank else {
         throw ExecutionError.inputMismatch("input '\(name)' must have rank \(declared.rank) (shape \(declared)), got shape \(shape)")
       }
+      guard ShapeSize.count(shape) != nil else {
+        throw ExecutionError.inputMismatch("input '\(name)' has shape \(shape), too large to hold")
+      }
       for (axis, (dim, size)) in zip(declared.dims, shape).enumerated() {
         switch dim {
         case .known(let n) where n != size:
@@ -281,7 +289,12 @@ public final class Plan: @unchecked Sendable {
         return t
       }
       do {
-        for (o, t) in zip(node.outputs, try node.op.outputTypes(inTypes)) { types[o.id] = t }
+        for (o, t) in zip(node.outputs, try node.op.outputTypes(inTypes)) {
+          guard let shape = t.shape, let n = ShapeSize.count(shape), ShapeSize.bytes(count: n, byteSize: t.dtype.byteSize) != nil else {
+            throw TensorError("its output would have shape \(t.dims), too large to hold")
+          }
+          types[o.id] = t
+        }
       } catch {
         throw ExecutionError.kernelFailed(node: node.name, op: node.op.description, detail: "\(error)")
       }

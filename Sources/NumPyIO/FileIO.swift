@@ -14,13 +14,17 @@ enum FileIO {
 
   /// The complete contents of the file at `path`.
   static func readAll(_ path: String) throws(NumPyIOError) -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; anything but a regular file is refused.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else { throw systemError(path, "open for reading", errno) }
     defer { close(fd) }
     var info = stat()
     guard fstat(fd, &info) == 0 else { throw systemError(path, "stat", errno) }
     guard (info.st_mode & S_IFMT) != S_IFDIR else {
       throw NumPyIOError(file: path, kind: .io, "cannot read: it is a directory, expected a file")
+    }
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+      throw NumPyIOError(file: path, kind: .io, "cannot read: not a regular file (a device, FIFO or socket), expected a .npy or .npz file")
     }
     var out: [UInt8] = []
     out.reserveCapacity(max(0, Int(info.st_size)))

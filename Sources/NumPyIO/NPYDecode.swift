@@ -12,13 +12,8 @@ public enum NPY {
     func fail(_ kind: NumPyIOError.Kind, _ message: String) -> NumPyIOError {
       NumPyIOError(file: source, kind: kind, message)
     }
-    var count = 1
-    for d in header.shape {
-      let (c, overflow) = count.multipliedReportingOverflow(by: d)
-      guard !overflow else {
-        throw fail(.badHeader, "bad header: shape \(NPYHeader.pythonShape(header.shape)) has too many elements")
-      }
-      count = c
+    guard let count = ShapeSize.count(header.shape) else {
+      throw fail(.badHeader, "bad header: shape \(NPYHeader.pythonShape(header.shape)) has too many elements")
     }
     let (needed, overflow) = count.multipliedReportingOverflow(by: descr.size)
     let available = bytes.count - header.dataOffset

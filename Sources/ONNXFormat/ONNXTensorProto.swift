@@ -60,13 +60,12 @@ public struct ONNXTensorProto: Sendable, Equatable {
 
   /// The number of elements `dims` describes (1 for a scalar).
   public func elementCount() throws(ONNXFormatError) -> Int {
-    var count = 1
+    var shape: [Int] = []
     for d in dims {
-      guard d >= 0, let di = Int(exactly: d) else { throw .invalidDims(tensor: name, dims: dims) }
-      let (product, overflow) = count.multipliedReportingOverflow(by: di)
-      guard !overflow else { throw .invalidDims(tensor: name, dims: dims) }
-      count = product
+      guard let di = Int(exactly: d) else { throw .invalidDims(tensor: name, dims: dims) }
+      shape.append(di)
     }
+    guard let count = ShapeSize.count(shape) else { throw .invalidDims(tensor: name, dims: dims) }
     return count
   }
 

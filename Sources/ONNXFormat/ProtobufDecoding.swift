@@ -15,6 +15,12 @@ extension ONNXModel {
       throw .cannotRead(path: path, reason: "no such file")
     }
     guard !isDirectory.boolValue else { throw .cannotRead(path: path, reason: "is a directory") }
+    let resolved = (path as NSString).resolvingSymlinksInPath
+    guard let type = try? FileManager.default.attributesOfItem(atPath: resolved)[.type] as? FileAttributeType,
+      type == .typeRegular
+    else {
+      throw .cannotRead(path: path, reason: "not a regular file (a device, FIFO or socket)")
+    }
     let data: Data
     do {
       data = try Data(contentsOf: URL(fileURLWithPath: path))

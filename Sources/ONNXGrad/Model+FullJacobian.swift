@@ -22,6 +22,9 @@ extension Model {
     let nIn = inShape.reduce(1, *)
     let nOut = outShape.reduce(1, *)
     let resolved: JacobianMode = mode == .auto ? (nIn <= nOut ? .forward : .reverse) : mode
+    let directions = resolved == .forward ? nIn : nOut
+    try Self.checkSize([directions, directions], dtype: graph.type(of: inp).dtype, what: "the whole-batch Jacobian's seed")
+    try Self.checkSize([nOut, nIn], dtype: graph.type(of: inp).dtype, what: "the whole-batch Jacobian [\(outShape), \(inShape)]")
     let dg = try directionalGraph(of: out, wrt: inp, mode: resolved)
     let seed =
       resolved == .forward

@@ -104,6 +104,12 @@ extension Model {
     let nIn = inFeatures.reduce(1, *)
     let nOut = outFeatures.reduce(1, *)
     let resolved: JacobianMode = mode == .auto ? (nIn <= nOut ? .forward : .reverse) : mode
+    let directions = resolved == .forward ? nIn : nOut
+    try Self.checkSize(
+      [batch, directions, directions], dtype: graph.type(of: inp).dtype,
+      what: "the per-sample Jacobian's seed [\(directions), \(batch), …]")
+    try Self.checkSize(
+      [batch, nOut, nIn], dtype: graph.type(of: inp).dtype, what: "the per-sample Jacobian [\(batch), \(nOut), \(nIn)]")
     let dg = try directionalGraph(of: out, wrt: inp, mode: resolved)
     let seed =
       resolved == .forward
@@ -141,10 +147,16 @@ extension Model {
       : try VJP.transform(graph, of: [out], wrt: [inp], directionAxes: 1, alsoOutput: others)
   }
 
+  /// Throws a clear error when a tensor of `shape` would not fit in memory.
+  static func checkSize(_ shape: [Int], dtype: DType, what: String) throws {
+    let bytes = ShapeSize.count(shape).flatMap { ShapeSize.bytes(count: $0, byteSize: max(dtype.byteSize, 8)) }
+    do { try ShapeSize.checkBudget(bytes, for: what) } catch { throw ONNXGradError.notPerSample("\(error)") }
+  }
+
   /// Seeds `[K, B, *features]` with `seed[k, b, …] = e_k` (features flattened).
   static func oneHot(directions k: Int, batch: Int, features: [Int], dtype: DType) -> Tensor {
     var v = [Double](repeating: 0, count: k * batch * k)
-    for d in 0..<k { for b in 0..<batch { v[(d * batch + b) * k + d] = 1 } }
+    if batch > 0 { for d in 0..<k { for b in 0..<batch { v[(d * batch + b) * k + d] = 1 } } }
     return Tensor(uncheckedShape: [k, batch] + features, storage: .float64(v)).converted(to: dtype)
   }
 }

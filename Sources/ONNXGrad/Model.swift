@@ -84,7 +84,8 @@ public struct Model: Sendable {
   /// The tensors for every graph input, in graph order, converted to the input's dtype.
   ///
   /// Float arrays are converted to the input's float dtype (f64 → f32 rounds to nearest);
-  /// integer and bool arrays are refused for float inputs.
+  /// integer and bool arrays are refused for float inputs; float arrays for integer inputs must
+  /// hold whole numbers.
   public func orderedInputs(_ inputs: [String: Tensor]) throws -> [Tensor] {
     for name in inputs.keys where graph.input(named: name) == nil {
       throw ONNXGradError.unknownInput(name, valid: inputNames)
@@ -96,6 +97,14 @@ public struct Model: Sendable {
       if type.dtype.isFloatingPoint && !t.dtype.isFloatingPoint {
         throw ONNXGradError.inputType(
           name: name, detail: "the model takes \(type.dtype) but the array holds integers or booleans; convert it, e.g. with a.astype(np.float32)")
+      }
+      if type.dtype == .int64 && t.dtype.isFloatingPoint {
+        do {
+          return Tensor(uncheckedShape: t.shape, storage: .int64(try t.int64Values()))
+        } catch {
+          throw ONNXGradError.inputType(
+            name: name, detail: "the model takes integers (i64) but the array holds floats that are not all whole numbers (\(error))")
+        }
       }
       return t.converted(to: type.dtype)
     }

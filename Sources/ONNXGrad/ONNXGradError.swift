@@ -18,7 +18,9 @@ public enum ONNXGradError: Error, CustomStringConvertible, Sendable {
       "unknown output '\(n)'; the model's outputs are: \(valid.map { "'\($0)'" }.joined(separator: ", "))"
     case .missingInput(let n): "no value given for input '\(n)'"
     case .componentOutOfRange(let o, let k, let size):
-      "component \(k) of output '\(o)' is out of range: its last axis has size \(size) (valid: 0…\(size - 1))"
+      size == 0
+        ? "output '\(o)' has no components to select (\(k)): it is a scalar or its last axis is empty"
+        : "component \(k) of output '\(o)' is out of range: its last axis has size \(size) (valid: 0…\(size - 1))"
     case .badSelector(let s): "cannot read output selector '\(s)': expected NAME or NAME:K with K a whole number"
     case .inputType(let n, let detail): "input '\(n)': \(detail)"
     case .shapeMismatch(let what, let expected, let got): "\(what): expected shape \(expected), got \(got)"

@@ -31,13 +31,22 @@ public enum ONNXImporter {
       b.rename(v, initializer.name)
       values[initializer.name] = v
     }
-    for info in model.graph.inputs where values[info.name] == nil {
-      values[info.name] = b.addInput(name: info.name, type: try tensorType(of: info, role: "input"))
+    var declared = Set<String>()
+    for info in model.graph.inputs {
+      guard declared.insert(info.name).inserted else {
+        throw ONNXImportError.invalidModel("graph input '\(info.name)' is declared twice")
+      }
+      if values[info.name] == nil {
+        values[info.name] = b.addInput(name: info.name, type: try tensorType(of: info, role: "input"))
+      }
     }
     for (index, node) in model.graph.nodes.enumerated() {
       let name = node.name.isEmpty ? "\(node.opType)_\(index)" : node.name
       let outs = try lower(node, name: name, opset: opset, directory: directory, values: values, &b)
       for (onnxName, v) in zip(node.outputs, outs) where !onnxName.isEmpty {
+        guard values[onnxName] == nil else {
+          throw ONNXImportError.node(name: name, opType: node.opType, detail: "output '\(onnxName)' is already defined earlier in the graph")
+        }
         values[onnxName] = v
         b.rename(v, onnxName)
       }

@@ -53,7 +53,7 @@ struct BenchCommand: ParsableCommand {
       throw ValidationError("--what must be run, grad or jacobian, got '\(what)'")
     }
     let compileMs = seconds(ContinuousClock.now - compileStart) * 1e3
-    guard repetitions >= 0 else { throw ValidationError("--repeat must be ≥ 0") }
+    guard (0...10_000_000).contains(repetitions) else { throw ValidationError("--repeat must be 0…10,000,000, got \(repetitions)") }
     for _ in 0..<3 { try call() }
     var samples: [Double] = []
     let budgetStart = ContinuousClock.now

@@ -49,6 +49,7 @@ struct ModelInputOptions: ParsableArguments {
           guard model.inputNames.contains(member.name) else {
             throw ValidationError("\(spec): member '\(member.name)' is not an input; the model's inputs are: \(model.inputNames.joined(separator: ", "))")
           }
+          guard result[member.name] == nil else { throw ValidationError("input '\(member.name)' is given twice") }
           result[member.name] = member.tensor
         }
       } else {
@@ -65,11 +66,14 @@ struct ModelInputOptions: ParsableArguments {
 
 /// File names for arrays: characters outside `[A-Za-z0-9_.-]` become `_`.
 func fileSafe(_ name: String) -> String {
-  String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) ? $0 : "_" })
+  let safe = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) ? $0 : "_" })
+  return safe.isEmpty || safe.hasPrefix(".") ? "_" + safe : safe
 }
 
 /// Writes named arrays to `out`: a `.npz` archive (stored), or a directory of `<name>.npy`
-/// files (created if missing). All or nothing: on failure, files written so far are removed.
+/// files (created if missing). All or nothing: every file is written under a temporary name
+/// first and renamed into place only when all are written; on failure the temporaries (and a
+/// directory this call created) are removed and existing files are left as they were.
 func writeArrays(_ arrays: [(name: String, tensor: Tensor)], to out: String) throws {
   let members = arrays.map { (name: fileSafe($0.name), tensor: $0.tensor) }
   var seen = Set<String>()
@@ -83,21 +87,38 @@ func writeArrays(_ arrays: [(name: String, tensor: Tensor)], to out: String) thr
   if out.hasSuffix(".npy") {
     throw ValidationError("--out \(out): \(members.count) arrays are written here; give a directory or a .npz file")
   }
+  let fm = FileManager.default
   var isDirectory: ObjCBool = false
-  if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory) {
+  var created = false
+  if fm.fileExists(atPath: out, isDirectory: &isDirectory) {
     guard isDirectory.boolValue else { throw ValidationError("--out \(out) exists and is not a directory") }
   } else {
-    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    do {
+      try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
+    } catch {
+      throw ValidationError("--out \(out): cannot create the directory (\((error as NSError).localizedDescription))")
+    }
+    created = true
   }
-  var written: [String] = []
+  let targets = members.map { (out as NSString).appendingPathComponent($0.name + ".npy") }
+  for t in targets where fm.fileExists(atPath: t, isDirectory: &isDirectory) && isDirectory.boolValue {
+    throw ValidationError("--out \(out): '\(t)' is a directory; it would be replaced by an array")
+  }
+  var temporaries: [String] = []
   do {
-    for m in members {
-      let path = (out as NSString).appendingPathComponent(m.name + ".npy")
-      try NPY.write(m.tensor, to: path)
-      written.append(path)
+    for (m, t) in zip(members, targets) {
+      let temporary = (out as NSString).appendingPathComponent(".\(m.name).npy.tmp-\(getpid())-\(UUID().uuidString)")
+      temporaries.append(temporary)
+      guard fm.createFile(atPath: temporary, contents: Data(NPY.encode(m.tensor))) else {
+        throw ValidationError("--out \(out): cannot write '\(t)'")
+      }
+    }
+    for (temporary, t) in zip(temporaries, targets) where rename(temporary, t) != 0 {
+      throw ValidationError("--out \(out): cannot move the result into '\(t)': \(String(cString: strerror(errno)))")
     }
   } catch {
-    for p in written { try? FileManager.default.removeItem(atPath: p) }
+    for t in temporaries { try? fm.removeItem(atPath: t) }
+    if created { try? fm.removeItem(atPath: out) }
     throw error
   }
 }

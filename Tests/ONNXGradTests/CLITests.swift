@@ -216,3 +216,74 @@ let coords = Fixtures.path("generator", "input_coords.npy")
     #expect(minimum <= median)
   }
 }
+
+/// Inputs from the robustness review: each gives `error: …`, exit 1, and leaves nothing behind.
+@Suite struct HostileInputs {
+  func expectFailure(_ args: [String], mentions: [String]) throws {
+    let r = try CLI.run(args)
+    #expect(r.status == 1, "exit status \(r.status); stderr: \(r.stderr)")
+    #expect(r.stderr.hasPrefix("error:"), "stderr: \(r.stderr)")
+    for m in mentions { #expect(r.stderr.contains(m), "stderr should mention '\(m)': \(r.stderr)") }
+  }
+
+  /// A hand-written .npy header: `shape` as Python text, f4 data of `dataBytes` bytes.
+  func npy(_ shape: String, dataBytes: Int = 0) -> Data {
+    var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+    header += "\n"
+    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)]
+    bytes += Array(header.utf8) + [UInt8](repeating: 0, count: dataBytes)
+    return Data(bytes)
+  }
+
+  @Test func shapesWhoseSizeOverflowAreRefused() throws {
+    let dir = try temporaryDirectory()
+    let path = dir.appendingPathComponent("huge.npy")
+    try npy("(0, 4294967296, 4294967296)").write(to: path)
+    for command in [["jacobian"], ["jacobian", "--full"], ["run"]] {
+      let out = dir.appendingPathComponent("o\(command.count).npz").path
+      try expectFailure(command + [generator, "--input", path.path, "--out", out], mentions: ["huge.npy"])
+      #expect(!FileManager.default.fileExists(atPath: out))
+    }
+  }
+
+  @Test func devicesAndFIFOsAreNotRead() throws {
+    let dir = try temporaryDirectory()
+    let fifo = dir.appendingPathComponent("fifo.npy").path
+    #expect(mkfifo(fifo, 0o600) == 0)
+    for input in [fifo, "/dev/zero"] {
+      try expectFailure(["run", generator, "--input", input, "--out", dir.appendingPathComponent("o.npz").path], mentions: ["not a regular file"])
+    }
+    try expectFailure(["info", fifo], mentions: ["not a regular file"])
+  }
+
+  @Test func failedDirectoryWriteKeepsExistingFiles() throws {
+    let dir = try temporaryDirectory()
+    let keep = dir.appendingPathComponent("keep")
+    try FileManager.default.createDirectory(at: keep.appendingPathComponent("duv_dcoords.npy"), withIntermediateDirectories: true)
+    let old = keep.appendingPathComponent("uv.npy")
+    try Data("OLD".utf8).write(to: old)
+    try expectFailure(["jacobian", generator, "--input", coords, "--out", keep.path], mentions: ["duv_dcoords.npy"])
+    #expect(try Data(contentsOf: old) == Data("OLD".utf8))
+    let left = try FileManager.default.contentsOfDirectory(atPath: keep.path).sorted()
+    #expect(left == ["duv_dcoords.npy", "uv.npy"], "left behind: \(left)")
+  }
+
+  @Test func failedWriteRemovesTheDirectoryItCreated() throws {
+    let dir = try temporaryDirectory()
+    let out = dir.appendingPathComponent("new/sub").path
+    let bad = dir.appendingPathComponent("bad.npy")
+    try npy("(7, 3)", dataBytes: 84).write(to: bad)
+    try expectFailure(["run", generator, "--input", bad.path, "--out", out], mentions: ["coords"])
+    #expect(!FileManager.default.fileExists(atPath: out))
+  }
+
+  @Test func inputGivenTwiceThroughNpzIsRefused() throws {
+    let dir = try temporaryDirectory()
+    let npz = dir.appendingPathComponent("in.npz").path
+    try NPZ.write([(name: "coords", tensor: try NPY.read(coords))], to: npz)
+    try expectFailure(
+      ["run", generator, "--input", "coords=\(coords)", "--input", npz, "--out", dir.appendingPathComponent("o.npz").path],
+      mentions: ["given twice"])
+  }
+}

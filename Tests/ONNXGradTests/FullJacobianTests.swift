@@ -62,3 +62,33 @@ import Testing
     }
   }
 }
+
+/// Sizes beyond the machine's memory are refused up front with a clear message.
+@Test func jacobianTooLargeForMemoryIsRefused() throws {
+  var g = GraphBuilder()
+  let n = 131_072
+  let x = g.addInput(name: "x", type: TensorType(.float32, [.symbol("batch"), .known(n)]))
+  g.addOutput(try g.apply1(Relu(), [x], name: "relu"), name: "y")
+  let summary = ModelSummary(
+    path: "-", format: "graph", irVersion: 0, opset: 0, producer: "test", producerVersion: "", inputs: [], outputs: [],
+    opHistogram: [:], parameterCount: 0)
+  let model = Model(graph: g.graph, summary: summary)
+  let input = Tensor.filled(0.5, shape: [1, n], dtype: .float32)
+  #expect { _ = try model.jacobian(inputs: ["x": input], of: "y", wrt: "x") } throws: { "\($0)".contains("memory") }
+  #expect { _ = try model.fullJacobian(inputs: ["x": input], of: "y", wrt: "x") } throws: { "\($0)".contains("memory") }
+}
+
+/// Float arrays for an integer input must hold whole numbers.
+@Test func floatsForAnIntegerInputMustBeWhole() throws {
+  var g = GraphBuilder()
+  let i = g.addInput(name: "i", type: TensorType(.int64, [.known(3)]))
+  g.addOutput(try g.apply1(Identity(), [i], name: "id"), name: "o")
+  let summary = ModelSummary(
+    path: "-", format: "graph", irVersion: 0, opset: 0, producer: "test", producerVersion: "", inputs: [], outputs: [],
+    opHistogram: [:], parameterCount: 0)
+  let model = Model(graph: g.graph, summary: summary)
+  let whole = Tensor(uncheckedShape: [3], storage: .float64([1, -2, 3]))
+  #expect(try model.run(inputs: ["i": whole]).first?.tensor == Tensor(uncheckedShape: [3], storage: .int64([1, -2, 3])))
+  let fractional = Tensor(uncheckedShape: [3], storage: .float64([1.7, -2.9, .nan]))
+  #expect(throws: (any Error).self) { _ = try model.run(inputs: ["i": fractional]) }
+}

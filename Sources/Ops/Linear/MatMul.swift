@@ -162,8 +162,8 @@ extension MatMul: ONNXLowering {
     try node.expectInputs(2...2)
     let (x, y) = (try node.input(0), try node.input(1))
     guard b.type(of: x).rank >= 2, b.type(of: y).rank >= 2 else {
-      throw GraphError.unsupported(
-        "MatMul node '\(node.name)': 1-D operands are not supported yet (got \(b.type(of: x)) · \(b.type(of: y)))")
+      throw GraphError.invalidInputs(
+        op: "MatMul", node: node.name, reason: "1-D operands are not supported yet (got \(b.type(of: x)) · \(b.type(of: y)))")
     }
     return [try b.apply1(MatMul(), [x, y], name: node.name)]
   }

@@ -37,7 +37,12 @@ extension Constant: ONNXLowering {
 
   public static func lower(_ node: ImportedNode, _ b: inout GraphBuilder) throws -> [Value] {
     let value: Tensor
-    switch node.attributes.first(where: { $0.key.hasPrefix("value") || $0.key == "sparse_value" }) {
+    let given = node.attributes.filter { $0.key.hasPrefix("value") || $0.key == "sparse_value" }
+    guard given.count <= 1 else {
+      throw GraphError.invalidInputs(
+        op: "Constant", node: node.name, reason: "has \(given.count) value attributes (\(given.keys.sorted().joined(separator: ", "))); exactly one is allowed")
+    }
+    switch given.first {
     case (_, .tensor(let t))?: value = t
     case ("value_float", .float(let f))?: value = Tensor.scalar(f, dtype: .float32)
     case ("value_floats", .floats(let fs))?:
