@@ -119,9 +119,11 @@ enum ExternalData {
     guard realFile.hasPrefix(prefix) else { throw outside }
 
     var info = stat()
-    guard stat(realFile, &info) == 0 else { throw .cannotRead(path: joined, reason: errnoText()) }
+    guard stat(realFile, &info) == 0 else {
+      throw .cannotReadExternalData(tensor: tensor, file: joined, reason: errnoText())
+    }
     guard (info.st_mode & S_IFMT) == S_IFREG else {
-      throw .cannotRead(path: joined, reason: "not a regular file")
+      throw .cannotReadExternalData(tensor: tensor, file: joined, reason: "not a regular file")
     }
     return realFile
   }

@@ -28,6 +28,8 @@ public enum ONNXFormatError: Error, CustomStringConvertible, Sendable, Equatable
   case externalDataOutsideModelDirectory(tensor: String, location: String, modelDirectory: String)
   /// The external data file does not exist.
   case externalDataFileMissing(tensor: String, file: String)
+  /// The external data file exists but cannot be read as a regular file.
+  case cannotReadExternalData(tensor: String, file: String, reason: String)
   /// The external data file is shorter than offset + length, or `length` disagrees with dims.
   case externalDataTruncated(tensor: String, file: String, detail: String)
 
@@ -35,6 +37,8 @@ public enum ONNXFormatError: Error, CustomStringConvertible, Sendable, Equatable
     switch self {
     case .cannotRead(let path, let reason):
       return "cannot read ONNX model '\(path)': \(reason)"
+    case .cannotReadExternalData(let tensor, let file, let reason):
+      return "cannot read external data file '\(file)' for tensor '\(tensor)': \(reason)"
     case .emptyFile(let path):
       return "'\(path)' is empty, expected an ONNX model (protobuf ModelProto)"
     case .notAModel(let path, let byteCount):
