@@ -30,69 +30,27 @@ public enum Broadcasting {
     return strides
   }
 
-  /// Elementwise `op(a, b)` with broadcasting, into a new array of `outShape`.
+  /// Elementwise `op(a, b)` with broadcasting, into a new array of `outShape` (the allocating
+  /// form of `Kernels.binary`).
   public static func apply<T>(
     _ a: [T], _ aShape: [Int], _ b: [T], _ bShape: [Int], outShape: [Int], _ op: (T, T) -> T
   ) -> [T] {
     let n = outShape.reduce(1, *)
-    if aShape == bShape {
-      return zip(a, b).map(op)
-    }
-    if b.count == 1 {
-      let s = b[0]
-      return a.count == n ? a.map { op($0, s) } : indexed(a, aShape, b, bShape, outShape, op)
-    }
-    if a.count == 1 {
-      let s = a[0]
-      return b.count == n ? b.map { op(s, $0) } : indexed(a, aShape, b, bShape, outShape, op)
-    }
-    if a.count == n, outShape.count >= bShape.count, Array(outShape.suffix(bShape.count)) == bShape {
-      let m = b.count
-      return [T](unsafeUninitializedCapacity: n) { buf, count in
-        for i in 0..<n { buf[i] = op(a[i], b[i % m]) }
-        count = n
-      }
-    }
-    if b.count == n, outShape.count >= aShape.count, Array(outShape.suffix(aShape.count)) == aShape {
-      let m = a.count
-      return [T](unsafeUninitializedCapacity: n) { buf, count in
-        for i in 0..<n { buf[i] = op(a[i % m], b[i]) }
-        count = n
-      }
-    }
-    return indexed(a, aShape, b, bShape, outShape, op)
-  }
-
-  private static func indexed<T>(
-    _ a: [T], _ aShape: [Int], _ b: [T], _ bShape: [Int], _ outShape: [Int], _ op: (T, T) -> T
-  ) -> [T] {
-    let n = outShape.reduce(1, *)
-    let sa = strides(of: aShape, in: outShape)
-    let sb = strides(of: bShape, in: outShape)
-    let rank = outShape.count
-    var index = [Int](repeating: 0, count: rank)
-    var ia = 0
-    var ib = 0
-    return [T](unsafeUninitializedCapacity: n) { buf, count in
-      for i in 0..<n {
-        buf[i] = op(a[ia], b[ib])
-        var axis = rank - 1
-        while axis >= 0 {
-          index[axis] += 1
-          ia += sa[axis]
-          ib += sb[axis]
-          if index[axis] < outShape[axis] { break }
-          ia -= sa[axis] * outShape[axis]
-          ib -= sb[axis] * outShape[axis]
-          index[axis] = 0
-          axis -= 1
+    let layout = Kernels.BinaryLayout(aShape: aShape, bShape: bShape, outShape: outShape)
+    return a.withUnsafeBufferPointer { pa in
+      b.withUnsafeBufferPointer { pb in
+        [T](unsafeUninitializedCapacity: n) { out, count in
+          if let x = pa.baseAddress, let y = pb.baseAddress, let o = out.baseAddress {
+            Kernels.binary(x, y, o, layout, op)
+          }
+          count = n
         }
       }
-      count = n
     }
   }
 
-  /// Sums `x` (of `shape`) down to `target`, undoing a broadcast of `target` to `shape`.
+  /// Sums `x` (of `shape`) down to `target`, undoing a broadcast of `target` to `shape`
+  /// (the allocating form of `Kernels.sumTo`).
   ///
   /// Leading axes that `target` lacks and axes where `target` has 1 are summed.
   public static func sum<T: AdditiveArithmetic>(_ x: [T], shape: [Int], to target: [Int]) throws -> [T] {
@@ -101,54 +59,33 @@ public enum Broadcasting {
     }
     if shape == target { return x }
     let outCount = target.reduce(1, *)
-    var out = [T](repeating: .zero, count: outCount)
     let st = strides(of: target, in: shape)
-    let rank = shape.count
-    var index = [Int](repeating: 0, count: rank)
-    var io = 0
-    for i in 0..<x.count {
-      out[io] += x[i]
-      var axis = rank - 1
-      while axis >= 0 {
-        index[axis] += 1
-        io += st[axis]
-        if index[axis] < shape[axis] { break }
-        io -= st[axis] * shape[axis]
-        index[axis] = 0
-        axis -= 1
+    return x.withUnsafeBufferPointer { px in
+      [T](unsafeUninitializedCapacity: outCount) { out, count in
+        if let input = px.baseAddress, let o = out.baseAddress {
+          Kernels.sumTo(input, o, shape: shape, yStrides: st, yCount: outCount)
+        } else {
+          for k in 0..<outCount { out[k] = .zero }
+        }
+        count = outCount
       }
     }
-    return out
   }
-}
 
-extension Broadcasting {
-  /// `x` (of `shape`) broadcast to `outShape` (same rank or lower, right-aligned).
+  /// `x` (of `shape`) broadcast to `outShape` (same rank or lower, right-aligned; the
+  /// allocating form of `Kernels.expand`).
   public static func expand<T>(_ x: [T], shape: [Int], to outShape: [Int]) throws -> [T] {
     guard (try? Broadcasting.shape(shape, outShape)) == outShape else {
       throw TensorError("cannot broadcast shape \(shape) to \(outShape)")
     }
     if shape == outShape { return x }
     let n = outShape.reduce(1, *)
-    if x.count == 1 { return [T](repeating: x[0], count: n) }
     let sx = strides(of: shape, in: outShape)
-    let rank = outShape.count
-    var index = [Int](repeating: 0, count: rank)
-    var src = 0
-    return [T](unsafeUninitializedCapacity: n) { buf, count in
-      for i in 0..<n {
-        buf[i] = x[src]
-        var axis = rank - 1
-        while axis >= 0 {
-          index[axis] += 1
-          src += sx[axis]
-          if index[axis] < outShape[axis] { break }
-          src -= sx[axis] * outShape[axis]
-          index[axis] = 0
-          axis -= 1
-        }
+    return x.withUnsafeBufferPointer { px in
+      [T](unsafeUninitializedCapacity: n) { out, count in
+        if let input = px.baseAddress, let o = out.baseAddress { Kernels.expand(input, o, shape: outShape, xStrides: sx) }
+        count = n
       }
-      count = n
     }
   }
 }

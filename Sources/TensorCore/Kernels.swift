@@ -107,7 +107,7 @@ public enum Kernels {
   public static func sumTo<T: AdditiveArithmetic>(
     _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, shape: [Int], yStrides: [Int], yCount: Int
   ) {
-    for i in 0..<yCount { y[i] = .zero }
+    y.initialize(repeating: .zero, count: yCount)
     let n = shape.reduce(1, *)
     let rank = shape.count
     if let period = periodicTarget(shape: shape, strides: yStrides, count: yCount) {
