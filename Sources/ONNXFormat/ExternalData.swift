@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 #if canImport(Glibc)
   import Glibc
@@ -48,6 +49,10 @@ enum ExternalData {
         detail: "needs bytes \(offset)..<\(overflow ? Int.max : end) but the file has \(fileSize) bytes")
     }
     if byteCount == 0 { return Data() }
+    guard byteCount <= ShapeSize.memoryBudget / 2 else {
+      throw .cannotReadExternalData(
+        tensor: name, file: file, reason: "its \(byteCount) bytes do not fit in this machine's memory")
+    }
 
     do {
       try handle.seek(toOffset: UInt64(offset))

@@ -2,6 +2,7 @@
 // everything we use into the Swift structs, and frees the C message.
 
 import Foundation
+import TensorCore
 internal import COnnxProto
 
 extension ONNXModel {
@@ -20,6 +21,11 @@ extension ONNXModel {
       type == .typeRegular
     else {
       throw .cannotRead(path: path, reason: "not a regular file (a device, FIFO or socket)")
+    }
+    if let size = (try? FileManager.default.attributesOfItem(atPath: resolved)[.size] as? NSNumber)?.intValue,
+      size > ShapeSize.memoryBudget / 4
+    {
+      throw .cannotRead(path: path, reason: "the file's \(size) bytes do not fit in this machine's memory")
     }
     let data: Data
     do {
