@@ -120,15 +120,17 @@ public final class ParallelPlan: @unchecked Sendable {
       throw ExecutionError.inputMismatch(
         "input '\(graph.name(of: graph.inputs[i]))' is \(t.dtype)\(t.shape), but the plan was compiled for \(inputDTypes[i])\(inputShapes[i])")
     }
-    let sources = inputs.map(RawTensor.init)
-    defer { sources.forEach { $0.release() } }
     let specs = zip(outputShapes, outputDTypes).map { (shape: $0, dtype: $1) }
-    return try Tensor.makeUninitialized(specs) { pointers in
+    return try Tensor.withRawPointers(inputs) { inputPointers in
+      let sources = zip(inputPointers, zip(inputs, inputBatchAxes)).map {
+        InputSource(pointer: $0, shape: $1.0.shape, elementBytes: $1.0.dtype.byteSize, axis: $1.1)
+      }
+      return try Tensor.makeUninitialized(specs) { pointers in
       let targets = zip(pointers, zip(specs, zip(outputBatchAxes, outputBatchFirst))).map {
         OutputTarget(pointer: $0, shape: $1.0.shape, elementBytes: $1.0.dtype.byteSize, axis: $1.1.0, batchFirst: $1.1.1)
       }
       let failure = FailureBox()
-      let (rows, count, batch, plans, inAxes) = (chunkRows, chunks, self.batch, self.plans, inputBatchAxes)
+      let (rows, count, batch, plans) = (chunkRows, chunks, self.batch, self.plans)
       let slot = SlotCounter(threads: plans.count)
       WorkerPool.shared.run(count) { c in
         let start = c * rows
@@ -137,12 +139,13 @@ public final class ParallelPlan: @unchecked Sendable {
         defer { slot.release(thread) }
         let plan = n == rows ? plans[thread][0] : plans[thread][plans[thread].count - 1]
         do {
-          try plan.runSlices(inputs: zip(sources, inAxes).map { ($0, $1) }, outputs: targets, start: start, rows: n, batch: batch)
+          try plan.runSlices(inputs: sources, outputs: targets, start: start, rows: n, batch: batch)
         } catch {
           failure.record(error)
         }
       }
       if let error = failure.error { throw error }
+      }
     }.enumerated().map { i, t in
       guard outputBatchFirst[i], let axis = outputBatchAxes[i], axis > 0 else { return t }
       var shape = t.shape
@@ -163,22 +166,12 @@ struct OutputTarget: @unchecked Sendable {
   let batchFirst: Bool
 }
 
-/// A tensor's bytes held at a stable address for the duration of a parallel run.
-final class RawTensor: @unchecked Sendable {
-  let pointer: UnsafeMutableRawPointer
+/// Where a chunk reads rows of one input: the caller's tensor, batch on `axis` (nil: whole).
+struct InputSource: @unchecked Sendable {
+  let pointer: UnsafeRawPointer
   let shape: [Int]
-  let dtype: DType
-  let bytes: Int
-
-  init(_ t: Tensor) {
-    shape = t.shape
-    dtype = t.dtype
-    bytes = t.count * t.dtype.byteSize
-    pointer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1), alignment: 64)
-    Plan.copy(t, to: pointer)
-  }
-
-  func release() { pointer.deallocate() }
+  let elementBytes: Int
+  let axis: Int?
 }
 
 /// The first error any chunk raised.

@@ -171,13 +171,15 @@ public final class Plan: @unchecked Sendable {
   /// full-batch outputs; the batch sits on the given axis of each (nil: not batched, whole).
   /// The plan must have been compiled for `rows` rows.
   func runSlices(
-    inputs: [(RawTensor, Int?)], outputs: [OutputTarget], start: Int, rows: Int, batch: Int
+    inputs: [InputSource], outputs: [OutputTarget], start: Int, rows: Int, batch: Int
   ) throws {
     lock.lock()
     defer { lock.unlock() }
-    for ((source, axis), v) in zip(inputs, graph.inputs) {
+    for (source, v) in zip(inputs, graph.inputs) {
       guard let p = address[v.id] else { continue }
-      Self.copyRows(from: source.pointer, shape: source.shape, elementBytes: source.dtype.byteSize, axis: axis, start: start, rows: rows, batch: batch, to: p, gather: true)
+      Self.copyRows(
+        from: UnsafeMutableRawPointer(mutating: source.pointer), shape: source.shape, elementBytes: source.elementBytes,
+        axis: source.axis, start: start, rows: rows, batch: batch, to: p, gather: true)
     }
     try runKernels()
     for (target, v) in zip(outputs, graph.outputs) {

@@ -63,3 +63,31 @@ extension Tensor {
     result = [Tensor(uncheckedShape: shape, storage: storage)] + inner
   }
 }
+
+extension Tensor {
+  /// Calls `body` with the address of every tensor's elements (stable for the call; read only).
+  /// An empty tensor gets the address of a zero-length placeholder.
+  public static func withRawPointers<R>(_ tensors: [Tensor], _ body: ([UnsafeRawPointer]) throws -> R) throws -> R {
+    var pointers: [UnsafeRawPointer] = []
+    pointers.reserveCapacity(tensors.count)
+    return try withPointers(tensors[...], &pointers, body)
+  }
+
+  /// Never written or read: zero bytes are copied from it.
+  nonisolated(unsafe) private static let placeholder = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+
+  private static func withPointers<R>(
+    _ rest: ArraySlice<Tensor>, _ pointers: inout [UnsafeRawPointer], _ body: ([UnsafeRawPointer]) throws -> R
+  ) throws -> R {
+    guard let first = rest.first else { return try body(pointers) }
+    func next(_ raw: UnsafeRawBufferPointer) throws -> R {
+      pointers.append(raw.baseAddress ?? UnsafeRawPointer(placeholder))
+      return try withPointers(rest.dropFirst(), &pointers, body)
+    }
+    switch first.storage {
+    case .float32(let a): return try a.withUnsafeBytes(next)
+    case .float64(let a): return try a.withUnsafeBytes(next)
+    case .int64(let a): return try a.withUnsafeBytes(next)
+    }
+  }
+}
