@@ -3,7 +3,7 @@ import Ops
 import TensorCore
 
 /// Simplification run after every transform: constant folding, `x·1`, `x+0`, `x−0`,
-/// `−(−x)`, identity removal, common subexpressions, dead code.
+/// identity removal, common subexpressions, dead code.
 ///
 /// Values keep their ids; replaced values are renamed through an alias table and nodes that no
 /// output needs are dropped. Graph inputs are never removed.
@@ -18,7 +18,6 @@ public enum Simplify {
       while alias[id] != id { id = alias[id] }
       return Value(id)
     }
-    var b = GraphBuilder(graph)
     var kept: [Node] = []
     var seen: [String: [Value]] = [:]
     var constants: [Int: Tensor] = [:]
@@ -26,7 +25,7 @@ public enum Simplify {
 
     for var node in graph.nodes {
       node.inputs = node.inputs.map(resolve)
-      if let replacement = try rewrite(node, constants: constants, b: &b), !outputs.contains(node.outputs[0]) {
+      if let replacement = rewrite(node, in: graph, constants: constants), !outputs.contains(node.outputs[0]) {
         alias[node.outputs[0].id] = replacement.id
         continue
       }
@@ -52,14 +51,14 @@ public enum Simplify {
   }
 
   /// The value `node`'s single output can be replaced by, when the node is an identity.
-  private static func rewrite(_ node: Node, constants: [Int: Tensor], b: inout GraphBuilder) throws -> Value? {
+  private static func rewrite(_ node: Node, in graph: Graph, constants: [Int: Tensor]) -> Value? {
     guard node.outputs.count == 1 else { return nil }
-    let out = b.type(of: node.outputs[0])
+    let out = graph.type(of: node.outputs[0])
     func isFilled(_ v: Value, with x: Double) -> Bool {
       guard let c = constants[v.id] else { return false }
       return c.doubles.allSatisfy { $0 == x }
     }
-    func sameType(_ v: Value) -> Bool { b.type(of: v) == out && !out.dims.contains(.symbol("")) }
+    func sameType(_ v: Value) -> Bool { graph.type(of: v) == out && !out.dims.contains(.symbol("")) }
     switch node.op {
     case is Identity: return sameType(node.inputs[0]) ? node.inputs[0] : nil
     case is Mul:

@@ -89,7 +89,7 @@ public final class Plan: @unchecked Sendable {
     for (v, offset) in layout.offsets { address[v] = arena + offset }
     for (v, (offset, _)) in layout.constantOffsets {
       address[v] = constants + offset
-      if let t = folded[v] { Self.copy(t, to: constants + offset) }
+      if let t = folded[v] { t.copyBytes(to: constants + offset) }
     }
     for (v, source) in layout.viewOf { address[v] = address[source] }
     self.address = address
@@ -148,13 +148,13 @@ public final class Plan: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     for (i, t) in inputs.enumerated() {
-      if let p = inputSlots[i].address { Self.copy(t, to: p) }
+      if let p = inputSlots[i].address { t.copyBytes(to: p) }
     }
     try runKernels()
     return try outputSlots.map { slot in
       switch slot {
       case .folded(let t): return t
-      case .buffer(let p, let shape, let dtype): return Self.tensor(at: p, shape: shape, dtype: dtype)
+      case .buffer(let p, let shape, let dtype): return Tensor(copyingFrom: p, shape: shape, dtype: dtype)
       case .missing(let name): throw ExecutionError.inputMismatch("output '\(name)' was not computed")
       }
     }
@@ -187,7 +187,7 @@ public final class Plan: @unchecked Sendable {
         guard target.axis == nil else {
           throw ExecutionError.inputMismatch("output '\(graph.name(of: v))' is constant but was to be split by rows")
         }
-        if start == 0 { Self.copy(t, to: target.pointer) }
+        if start == 0 { t.copyBytes(to: target.pointer) }
         continue
       }
       guard let p = address[v.id] else {
@@ -313,14 +313,8 @@ public final class Plan: @unchecked Sendable {
   }
 
   private static func runFallback(_ node: Node, _ io: KernelIO) throws {
-    let inputs = zip(io.inputs, zip(io.inputShapes, io.inputDTypes)).map { tensor(at: $0, shape: $1.0, dtype: $1.1) }
+    let inputs = zip(io.inputs, zip(io.inputShapes, io.inputDTypes)).map { Tensor(copyingFrom: $0, shape: $1.0, dtype: $1.1) }
     let outputs = try execute(node, inputs)
-    for (t, p) in zip(outputs, io.outputs) { copy(t, to: p) }
-  }
-
-  static func copy(_ t: Tensor, to p: UnsafeMutableRawPointer) { t.copyBytes(to: p) }
-
-  static func tensor(at p: UnsafeMutableRawPointer, shape: [Int], dtype: DType) -> Tensor {
-    Tensor(copyingFrom: p, shape: shape, dtype: dtype)
+    for (t, p) in zip(outputs, io.outputs) { t.copyBytes(to: p) }
   }
 }

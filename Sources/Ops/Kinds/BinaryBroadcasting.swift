@@ -5,7 +5,7 @@ public import TensorCore
 ///
 /// A conforming op supplies the scalar `apply` and its own JVP/VJP rules (they differ per op);
 /// this kind supplies the shape rule, both kernels and the batch rule.
-public protocol BinaryBroadcasting: Primitive {
+public protocol BinaryBroadcasting: FloatKernel {
   func apply<T: FloatElement>(_ a: T, _ b: T) -> T
 }
 
@@ -48,18 +48,10 @@ extension BinaryBroadcasting {
 
   public var bufferRule: BufferRule { .inPlace }
 
-  public func makeKernel(_ io: KernelIO) -> Kernel? {
+  public func floatKernel<T: FloatElement>(_ io: KernelIO, _: T.Type) -> Kernel? {
     let layout = Kernels.BinaryLayout(aShape: io.inputShapes[0], bShape: io.inputShapes[1], outShape: io.outputShapes[0])
-    switch io.outputDTypes[0] {
-    case .float32:
-      let (a, b, y) = (io.input(0, as: Float.self), io.input(1, as: Float.self), io.output(0, as: Float.self))
-      return { Kernels.binary(a, b, y, layout) { apply($0, $1) } }
-    case .float64:
-      let (a, b, y) = (io.input(0, as: Double.self), io.input(1, as: Double.self), io.output(0, as: Double.self))
-      return { Kernels.binary(a, b, y, layout) { apply($0, $1) } }
-    case .int64:
-      return nil
-    }
+    let (a, b, y) = (io.input(0, as: T.self), io.input(1, as: T.self), io.output(0, as: T.self))
+    return { Kernels.binary(a, b, y, layout) { apply($0, $1) } }
   }
 
   /// Rows stay rows when every batched input has the output's rank (its axis 0 is the output's).

@@ -6,7 +6,7 @@ public import TensorCore
 /// A conforming op supplies the scalar `apply` and the derivative `f′(x)` as graph ops; this kind
 /// supplies the shape rule (output type = input type), both kernels, the JVP `ẏ = f′(x)·ẋ`, the
 /// VJP `x̄ = f′(x)·ȳ`, and the batch rule (rows map to rows).
-public protocol UnaryElementwise: Primitive {
+public protocol UnaryElementwise: FloatKernel {
   func apply<T: FloatElement>(_ x: T) -> T
   /// `f′(x)` as a graph value of x's shape; `y` is the already computed `f(x)`.
   func derivative(_ b: inout GraphBuilder, x: Value, y: Value) throws -> Value
@@ -48,18 +48,10 @@ extension UnaryElementwise {
 
   public var bufferRule: BufferRule { .inPlace }
 
-  public func makeKernel(_ io: KernelIO) -> Kernel? {
+  public func floatKernel<T: FloatElement>(_ io: KernelIO, _: T.Type) -> Kernel? {
     let n = io.outputCount(0)
-    switch io.outputDTypes[0] {
-    case .float32:
-      let (x, y) = (io.input(0, as: Float.self), io.output(0, as: Float.self))
-      return { Kernels.unary(x, y, n) { apply($0) } }
-    case .float64:
-      let (x, y) = (io.input(0, as: Double.self), io.output(0, as: Double.self))
-      return { Kernels.unary(x, y, n) { apply($0) } }
-    case .int64:
-      return nil
-    }
+    let (x, y) = (io.input(0, as: T.self), io.output(0, as: T.self))
+    return { Kernels.unary(x, y, n) { apply($0) } }
   }
 }
 

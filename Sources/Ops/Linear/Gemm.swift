@@ -8,7 +8,7 @@ public import TensorCore
 /// Bilinear in `(A, B)`, linear in `C`: `ẏ = α·(op(Ȧ)·op(B) + op(A)·op(Ḃ)) + β·Ċ`; the VJP is
 /// that of `MatMul`, scaled by α, plus `C̄ = β·Σ_bcast ȳ`. Tangents with direction axes go
 /// through batched `MatMul`.
-public struct Gemm: Primitive {
+public struct Gemm: FloatKernel {
   public static let name = "Gemm"
   public let alpha: Double
   public let beta: Double
@@ -52,15 +52,7 @@ public struct Gemm: Primitive {
   /// Runs the plan kernel (the shape rule checks dtypes first).
   public func forward(_ inputs: [Tensor]) throws -> [Tensor] { try forwardViaKernel(inputs) }
 
-  public func makeKernel(_ io: KernelIO) -> Kernel? {
-    switch io.outputDTypes[0] {
-    case .float32: return kernel(io, Float.self)
-    case .float64: return kernel(io, Double.self)
-    case .int64: return nil
-    }
-  }
-
-  private func kernel<T: FloatElement>(_ io: KernelIO, _: T.Type) -> Kernel {
+  public func floatKernel<T: FloatElement>(_ io: KernelIO, _: T.Type) -> Kernel? {
     let (sa, sb) = (io.inputShapes[0], io.inputShapes[1])
     let (m, k) = transA ? (sa[1], sa[0]) : (sa[0], sa[1])
     let n = transB ? sb[0] : sb[1]

@@ -7,7 +7,7 @@ public import TensorCore
 ///
 /// Bilinear: `ẏ = op(ȧ)·op(b) + op(a)·op(ḃ)`; `ā = ȳ·op(b)ᵀ` (or `op(b)·ȳᵀ` when `transA`),
 /// `b̄ = op(a)ᵀ·ȳ` (or `ȳᵀ·op(a)` when `transB`), each summed over broadcast axes.
-public struct MatMul: Primitive {
+public struct MatMul: FloatKernel {
   public static let name = "MatMul"
   public let transA: Bool
   public let transB: Bool
@@ -49,15 +49,7 @@ public struct MatMul: Primitive {
   /// Runs the plan kernel (the shape rule checks dtypes first).
   public func forward(_ inputs: [Tensor]) throws -> [Tensor] { try forwardViaKernel(inputs) }
 
-  public func makeKernel(_ io: KernelIO) -> Kernel? {
-    switch io.outputDTypes[0] {
-    case .float32: return kernel(io, Float.self)
-    case .float64: return kernel(io, Double.self)
-    case .int64: return nil
-    }
-  }
-
-  private func kernel<T: FloatElement>(_ io: KernelIO, _: T.Type) -> Kernel? {
+  public func floatKernel<T: FloatElement>(_ io: KernelIO, _: T.Type) -> Kernel? {
     let (xs, ys) = (io.inputShapes[0], io.inputShapes[1])
     let (ra, ca) = (xs[xs.count - 2], xs[xs.count - 1])
     let (rb, cb) = (ys[ys.count - 2], ys[ys.count - 1])

@@ -8,7 +8,7 @@ public import TensorCore
 /// rules.
 ///
 /// Linear in `v`: `ẏ = BroadcastLike(L + d)(v̇, ref)`; `v̄ = SumToLike(d)(ȳ, v)`.
-public struct BroadcastLike: Primitive {
+public struct BroadcastLike: FloatKernel {
   public static let name = "BroadcastLike"
   public let leading: Int
 
@@ -41,19 +41,11 @@ public struct BroadcastLike: Primitive {
     ]
   }
 
-  public func makeKernel(_ io: KernelIO) -> Kernel? {
+  public func floatKernel<T: FloatElement>(_ io: KernelIO, _: T.Type) -> Kernel? {
     let outShape = io.outputShapes[0]
     let strides = Broadcasting.strides(of: io.inputShapes[0], in: outShape)
-    switch io.outputDTypes[0] {
-    case .float32:
-      let (x, y) = (io.input(0, as: Float.self), io.output(0, as: Float.self))
-      return { Kernels.expand(x, y, shape: outShape, xStrides: strides) }
-    case .float64:
-      let (x, y) = (io.input(0, as: Double.self), io.output(0, as: Double.self))
-      return { Kernels.expand(x, y, shape: outShape, xStrides: strides) }
-    case .int64:
-      return nil
-    }
+    let (x, y) = (io.input(0, as: T.self), io.output(0, as: T.self))
+    return { Kernels.expand(x, y, shape: outShape, xStrides: strides) }
   }
 
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {

@@ -8,7 +8,7 @@ public import TensorCore
 /// its shape. No ONNX counterpart (ONNX's `ReduceSum` with computed axes); produced by VJP rules.
 ///
 /// Linear in `x`: `ẏ = SumToLike(L + d)(ẋ, ref)`; `x̄ = BroadcastLike(d)(InsertAxes(ȳ), x)`.
-public struct SumToLike: Primitive {
+public struct SumToLike: FloatKernel {
   public static let name = "SumToLike"
   public let leading: Int
 
@@ -46,22 +46,14 @@ public struct SumToLike: Primitive {
     ]
   }
 
-  public func makeKernel(_ io: KernelIO) -> Kernel? {
+  public func floatKernel<T: FloatElement>(_ io: KernelIO, _: T.Type) -> Kernel? {
     let (xShape, refShape) = (io.inputShapes[0], io.inputShapes[1])
     let extra = xShape.count - leading - refShape.count
     let target = Array(xShape.prefix(leading)) + [Int](repeating: 1, count: extra) + refShape
     let strides = Broadcasting.strides(of: target, in: xShape)
     let count = io.outputCount(0)
-    switch io.outputDTypes[0] {
-    case .float32:
-      let (x, y) = (io.input(0, as: Float.self), io.output(0, as: Float.self))
-      return { Kernels.sumTo(x, y, shape: xShape, yStrides: strides, yCount: count) }
-    case .float64:
-      let (x, y) = (io.input(0, as: Double.self), io.output(0, as: Double.self))
-      return { Kernels.sumTo(x, y, shape: xShape, yStrides: strides, yCount: count) }
-    case .int64:
-      return nil
-    }
+    let (x, y) = (io.input(0, as: T.self), io.output(0, as: T.self))
+    return { Kernels.sumTo(x, y, shape: xShape, yStrides: strides, yCount: count) }
   }
 
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
