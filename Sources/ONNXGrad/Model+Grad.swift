@@ -12,10 +12,13 @@ public struct CompiledGrad: Sendable {
   let resultIndex: Int?
   let inputShape: [Int]
   let inputDType: DType
+  /// The default seed (ones in the selected component), built once.
+  let onesSeed: Tensor
 
   /// The VJP for `inputs` (graph order, compiled shapes) and `seed` (nil: ones).
   public func callAsFunction(_ inputs: [Tensor], seed: Tensor? = nil) throws -> Tensor {
-    let full = try Model.expandSeed(seed, selector: selector, outputShape: outputShape, dtype: outputDType)
+    let full = try seed.map { try Model.expandSeed($0, selector: selector, outputShape: outputShape, dtype: outputDType) }
+      ?? onesSeed
     guard let resultIndex else { return Tensor.filled(0, shape: inputShape, dtype: inputDType) }
     return try plan.run(inputs + [full])[resultIndex]
   }
@@ -46,10 +49,12 @@ extension Model {
     let dg = try VJP.transform(graph, of: [out], wrt: [inp])
     let plan = try ParallelPlan(
       graph: dg.graph, inputShapes: inputShapes + [outShape], rowIndependent: rowsIndependent(outputs: [out]))
+    let outDType = graph.type(of: out).dtype
     return CompiledGrad(
-      plan: plan, selector: of, outputShape: outShape, outputDType: graph.type(of: out).dtype,
+      plan: plan, selector: of, outputShape: outShape, outputDType: outDType,
       resultIndex: dg.derivatives[0].flatMap { dg.graph.outputs.firstIndex(of: $0) },
-      inputShape: types[inp.id]?.shape ?? [], inputDType: graph.type(of: inp).dtype)
+      inputShape: types[inp.id]?.shape ?? [], inputDType: graph.type(of: inp).dtype,
+      onesSeed: try Self.expandSeed(nil, selector: of, outputShape: outShape, dtype: outDType))
   }
 
   /// The cotangent for the whole output: the user's seed (or ones), placed in component k.

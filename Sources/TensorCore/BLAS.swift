@@ -40,6 +40,11 @@ public enum BLAS {
     a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
     beta: T, c: UnsafeMutablePointer<T>, ldc: Int
   ) {
+    guard m > 0, n > 0 else { return }
+    if k == 0 {
+      for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+      return
+    }
     if T.self == Float.self {
       sgemm(
         transA, transB, m, n, k, Float(alpha), UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda,
@@ -56,15 +61,12 @@ public enum BLAS {
   private static let plain = CChar(UInt8(ascii: "N"))
   private static let transposed = CChar(UInt8(ascii: "T"))
 
-  public static func sgemm(
+  /// `gemm` for Float with `m, n, k > 0`.
+  @usableFromInline
+  static func sgemm(
     _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float, _ a: UnsafePointer<Float>,
     _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
   ) {
-    guard m > 0, n > 0 else { return }
-    if k == 0 {
-      for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
-      return
-    }
     if m <= smallRows && !transA {
       let t = transB ? CblasNoTrans : CblasTrans
       let (rows, columns) = transB ? (n, k) : (k, n)
@@ -86,14 +88,13 @@ public enum BLAS {
   /// Whether the CPU runs the AVX-512 build of Eigen's GEMM.
   private static let eigenAVX512 = og_cpu_has_avx512() != 0
 
-  public static func dgemm(
+  /// `gemm` for Double with `m, n, k > 0`.
+  @usableFromInline
+  static func dgemm(
     _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double, _ a: UnsafePointer<Double>,
     _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int, _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int
   ) {
-    guard m > 0, n > 0 else { return }
-    if k == 0 {
-      for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
-    } else if m <= smallRows && !transA {
+    if m <= smallRows && !transA {
       let t = transB ? CblasNoTrans : CblasTrans
       let (rows, columns) = transB ? (n, k) : (k, n)
       for i in 0..<m {

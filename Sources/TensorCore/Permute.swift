@@ -1,5 +1,7 @@
 extension Tensor {
   /// Axes reordered: output axis `i` is input axis `perm[i]` (ONNX `Transpose` semantics).
+  ///
+  /// A strided gather: `Kernels.expand` with the input's strides taken in `perm`'s order.
   public func permuted(_ perm: [Int]) throws -> Tensor {
     guard perm.count == rank, Set(perm) == Set(0..<rank) else {
       throw TensorError("permutation \(perm) is not a permutation of the \(rank) axes of shape \(shape)")
@@ -10,23 +12,11 @@ extension Tensor {
     for i in stride(from: rank - 2, through: 0, by: -1) { inStrides[i] = inStrides[i + 1] * shape[i + 1] }
     let strides = perm.map { inStrides[$0] }
     func gather<E>(_ a: [E]) -> [E] {
-      let n = a.count
-      var index = [Int](repeating: 0, count: rank)
-      var src = 0
-      return [E](unsafeUninitializedCapacity: n) { buf, count in
-        for i in 0..<n {
-          buf[i] = a[src]
-          var axis = rank - 1
-          while axis >= 0 {
-            index[axis] += 1
-            src += strides[axis]
-            if index[axis] < outShape[axis] { break }
-            src -= strides[axis] * outShape[axis]
-            index[axis] = 0
-            axis -= 1
-          }
+      a.withUnsafeBufferPointer { source in
+        [E](unsafeUninitializedCapacity: a.count) { out, count in
+          if let x = source.baseAddress, let y = out.baseAddress { Kernels.expand(x, y, shape: outShape, xStrides: strides) }
+          count = a.count
         }
-        count = n
       }
     }
     switch storage {
