@@ -44,6 +44,22 @@ enum FileIO {
   ///
   /// On any failure the temporary file is removed and `path` is untouched.
   static func writeAtomically(_ bytes: [UInt8], to path: String) throws(NumPyIOError) {
+    let temp = try writeTemporary(bytes, besides: path)
+    try commit(temp, to: path)
+  }
+
+  /// Renames a temporary file from `writeTemporary` over `path`; removes it if that fails.
+  static func commit(_ temp: String, to path: String) throws(NumPyIOError) {
+    guard rename(temp, path) == 0 else {
+      let code = errno
+      unlink(temp)
+      throw systemError(path, "rename the temporary file into place", code)
+    }
+  }
+
+  /// Writes and flushes `bytes` to a new hidden temporary file in `path`'s folder and returns
+  /// its path; on failure nothing is left behind.
+  static func writeTemporary(_ bytes: [UInt8], besides path: String) throws(NumPyIOError) -> String {
     let slash = path.lastIndex(of: "/")
     let directory = slash.map { String(path[...$0]) } ?? ""
     let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -67,7 +83,7 @@ enum FileIO {
       guard fsync(fd) == 0 else { throw systemError(path, "flush", errno) }
       closed = true
       guard close(fd) == 0 else { throw systemError(path, "close", errno) }
-      guard rename(temp, path) == 0 else { throw systemError(path, "rename the temporary file into place", errno) }
+      return temp
     } catch {
       if !closed { close(fd) }
       unlink(temp)

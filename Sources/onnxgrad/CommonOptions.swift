@@ -71,55 +71,15 @@ func fileSafe(_ name: String) -> String {
 }
 
 /// Writes named arrays to `out`: a `.npz` archive (stored), or a directory of `<name>.npy`
-/// files (created if missing). All or nothing: every file is written under a temporary name
-/// first and renamed into place only when all are written; on failure the temporaries (and a
-/// directory this call created) are removed and existing files are left as they were.
+/// files, all or nothing (`NPY.write(_:toDirectory:)`). Names are made file-safe first.
 func writeArrays(_ arrays: [(name: String, tensor: Tensor)], to out: String) throws {
   let members = arrays.map { (name: fileSafe($0.name), tensor: $0.tensor) }
-  var seen = Set<String>()
-  for m in members where !seen.insert(m.name).inserted {
-    throw ValidationError("two arrays would both be written as '\(m.name)'")
-  }
   if out.hasSuffix(".npz") {
     try NPZ.write(members, to: out)
-    return
-  }
-  if out.hasSuffix(".npy") {
+  } else if out.hasSuffix(".npy") {
     throw ValidationError("--out \(out): \(members.count) arrays are written here; give a directory or a .npz file")
-  }
-  let fm = FileManager.default
-  var isDirectory: ObjCBool = false
-  var created = false
-  if fm.fileExists(atPath: out, isDirectory: &isDirectory) {
-    guard isDirectory.boolValue else { throw ValidationError("--out \(out) exists and is not a directory") }
   } else {
-    do {
-      try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
-    } catch {
-      throw ValidationError("--out \(out): cannot create the directory (\((error as NSError).localizedDescription))")
-    }
-    created = true
-  }
-  let targets = members.map { (out as NSString).appendingPathComponent($0.name + ".npy") }
-  for t in targets where fm.fileExists(atPath: t, isDirectory: &isDirectory) && isDirectory.boolValue {
-    throw ValidationError("--out \(out): '\(t)' is a directory; it would be replaced by an array")
-  }
-  var temporaries: [String] = []
-  do {
-    for (m, t) in zip(members, targets) {
-      let temporary = (out as NSString).appendingPathComponent(".\(m.name).npy.tmp-\(getpid())-\(UUID().uuidString)")
-      temporaries.append(temporary)
-      guard fm.createFile(atPath: temporary, contents: Data(NPY.encode(m.tensor))) else {
-        throw ValidationError("--out \(out): cannot write '\(t)'")
-      }
-    }
-    for (temporary, t) in zip(temporaries, targets) where rename(temporary, t) != 0 {
-      throw ValidationError("--out \(out): cannot move the result into '\(t)': \(String(cString: strerror(errno)))")
-    }
-  } catch {
-    for t in temporaries { try? fm.removeItem(atPath: t) }
-    if created { try? fm.removeItem(atPath: out) }
-    throw error
+    try NPY.write(members, toDirectory: out)
   }
 }
 

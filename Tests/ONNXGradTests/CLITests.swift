@@ -269,7 +269,9 @@ let coords = Fixtures.path("generator", "input_coords.npy")
     #expect(left == ["duv_dcoords.npy", "uv.npy"], "left behind: \(left)")
   }
 
-  @Test func failedWriteRemovesTheDirectoryItCreated() throws {
+  /// A run that fails before writing creates no output directory (the rollback of a write that
+  /// fails part-way is tested in NumPyIOTests.DirectoryWriteTests).
+  @Test func failedRunCreatesNoDirectory() throws {
     let dir = try temporaryDirectory()
     let out = dir.appendingPathComponent("new/sub").path
     let bad = dir.appendingPathComponent("bad.npy")
