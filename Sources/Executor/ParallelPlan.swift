@@ -95,8 +95,7 @@ public final class ParallelPlan: @unchecked Sendable {
     let inAxes = inputShapes.map { rowIndependent && !$0.isEmpty ? 0 : nil } as [Int?]
     let outAxes = graph.outputs.map { rowIndependent && graph.type(of: $0).rank >= 1 ? 0 : nil } as [Int?]
     try self.init(
-      graph: graph, inputShapes: inputShapes, inputBatchAxes: rowIndependent ? inAxes : inAxes.map { _ in nil },
-      outputBatchAxes: outAxes)
+      graph: graph, inputShapes: inputShapes, inputBatchAxes: inAxes, outputBatchAxes: outAxes)
   }
 
   /// Runs on the full batch; returns one tensor per graph output.

@@ -54,19 +54,9 @@ public struct CompiledJacobian: Sendable {
   /// two feature blocks of each sample.
   func sampleMajor(_ raw: Tensor) throws -> Tensor {
     if mode == .reverse { return try raw.reshaped(finalShape) }
-    func swapped<T>(_ a: [T]) -> [T] {
-      let (b, o, k) = (batch, nOut, nIn)
-      return [T](unsafeUninitializedCapacity: a.count) { out, count in
-        for bi in 0..<b { for ki in 0..<k { for oi in 0..<o { out[(bi * o + oi) * k + ki] = a[(bi * k + ki) * o + oi] } } }
-        count = a.count
-      }
-    }
-    switch raw.storage {
-    case .float32(let a): return try Tensor(shape: finalShape, storage: .float32(swapped(a)))
-    case .float64(let a): return try Tensor(shape: finalShape, storage: .float64(swapped(a)))
-    case .int64(let a): return try Tensor(shape: finalShape, storage: .int64(swapped(a)))
-    }
+    return try raw.reshaped([batch, nIn, nOut]).permuted([0, 2, 1]).reshaped(finalShape)
   }
+
 }
 
 extension Model {

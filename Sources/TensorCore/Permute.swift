@@ -3,7 +3,9 @@ extension Tensor {
   ///
   /// A strided gather: `Kernels.expand` with the input's strides taken in `perm`'s order.
   public func permuted(_ perm: [Int]) throws -> Tensor {
-    guard perm.count == rank, Set(perm) == Set(0..<rank) else {
+    var seen: UInt64 = 0
+    for axis in perm where (0..<min(rank, 64)).contains(axis) { seen |= 1 << UInt64(axis) }
+    guard perm.count == rank, rank <= 64, seen == (rank == 64 ? UInt64.max : (1 << UInt64(rank)) - 1) else {
       throw TensorError("permutation \(perm) is not a permutation of the \(rank) axes of shape \(shape)")
     }
     if perm == Array(0..<rank) { return self }

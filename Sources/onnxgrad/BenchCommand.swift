@@ -37,14 +37,14 @@ struct BenchCommand: ParsableCommand {
       let compiled = try model.compileRun(inputShapes: shapes)
       call = { _ = try compiled(inputs) }
     case "grad":
-      let selector = try OutputSelector(parsing: of ?? single(model.outputNames, "--of"))
-      let compiled = try model.compileGrad(of: selector, wrt: wrt ?? single(model.inputNames, "--wrt"), inputShapes: shapes)
+      let selector = try OutputSelector(parsing: of ?? onlyName(model.outputNames, "output", flag: "--of"))
+      let compiled = try model.compileGrad(of: selector, wrt: wrt ?? onlyName(model.inputNames, "input", flag: "--wrt"), inputShapes: shapes)
       if printGraph { print(compiled) }
       call = { _ = try compiled(inputs) }
     case "jacobian":
       guard let m = JacobianMode(rawValue: mode) else { throw ValidationError("--mode must be auto, forward or reverse") }
       let compiled = try model.compileJacobian(
-        of: of ?? single(model.outputNames, "--of"), wrt: wrt ?? single(model.inputNames, "--wrt"), mode: m,
+        of: of ?? onlyName(model.outputNames, "output", flag: "--of"), wrt: wrt ?? onlyName(model.inputNames, "input", flag: "--wrt"), mode: m,
         inputShapes: shapes)
       modeUsed = compiled.mode.rawValue
       if printGraph { print(compiled) }
@@ -81,12 +81,5 @@ struct BenchCommand: ParsableCommand {
 
   private func seconds(_ d: Duration) -> Double {
     Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-  }
-
-  private func single(_ names: [String], _ flag: String) throws -> String {
-    guard names.count == 1, let only = names.first else {
-      throw ValidationError("the model has several (\(names.joined(separator: ", "))); choose one with \(flag)")
-    }
-    return only
   }
 }

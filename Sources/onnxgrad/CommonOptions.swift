@@ -64,6 +64,14 @@ struct ModelInputOptions: ParsableArguments {
   }
 }
 
+/// The only name in `names` (an omitted `--of`/`--wrt`), or an error asking for `flag`.
+func onlyName(_ names: [String], _ what: String, flag: String) throws -> String {
+  guard names.count == 1, let only = names.first else {
+    throw ValidationError("the model has \(names.count) \(what)s (\(names.joined(separator: ", "))); choose one with \(flag)")
+  }
+  return only
+}
+
 /// File names for arrays: characters outside `[A-Za-z0-9_.-]` become `_`.
 func fileSafe(_ name: String) -> String {
   let safe = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) ? $0 : "_" })

@@ -25,8 +25,8 @@ struct JacobianCommand: ParsableCommand {
       throw ValidationError("--mode must be auto, forward or reverse, got '\(mode)'")
     }
     let model = try options.loadModel()
-    let output = try of ?? single(model.outputNames, "output", "--of")
-    let input = try wrt ?? single(model.inputNames, "input", "--wrt")
+    let output = try of ?? onlyName(model.outputNames, "output", flag: "--of")
+    let input = try wrt ?? onlyName(model.inputNames, "input", flag: "--wrt")
     let inputs = try options.loadInputs(for: model)
     let r =
       full
@@ -40,12 +40,5 @@ struct JacobianCommand: ParsableCommand {
     }
     print("\(name): \(describe(r.jacobian)), \(r.mode.rawValue) mode → \(out)")
     print(preview(r.jacobian))
-  }
-
-  private func single(_ names: [String], _ what: String, _ flag: String) throws -> String {
-    guard names.count == 1, let only = names.first else {
-      throw ValidationError("the model has \(names.count) \(what)s (\(names.joined(separator: ", "))); choose one with \(flag)")
-    }
-    return only
   }
 }
