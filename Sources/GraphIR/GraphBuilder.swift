@@ -1,22 +1,12 @@
-public import TensorCore
-
 /// Appends nodes to a graph, inferring each new value's type from its primitive's shape rule.
 public struct GraphBuilder: Sendable {
   public private(set) var graph: Graph
-  /// Values known to be constants, with their tensors.
-  private var constants: [Int: Tensor] = [:]
 
   public init(_ graph: Graph = Graph()) {
     self.graph = graph
-    for n in graph.nodes {
-      if let c = n.op.constantValue, let v = n.outputs.first { constants[v.id] = c }
-    }
   }
 
   public func type(of v: Value) -> TensorType { graph.types[v.id] }
-
-  /// The tensor of `v` when `v` is the output of a constant node.
-  public func constantValue(of v: Value) -> Tensor? { constants[v.id] }
 
   /// A new value of type `type`, not yet defined by any node.
   public mutating func newValue(_ type: TensorType, name: String) -> Value {
@@ -53,7 +43,6 @@ public struct GraphBuilder: Sendable {
       newValue(t, name: outputNames.map { i < $0.count ? $0[i] : "" } ?? "")
     }
     graph.nodes.append(Node(op: op, inputs: inputs, outputs: outs, name: name))
-    if let c = op.constantValue, let v = outs.first { constants[v.id] = c }
     return outs
   }
 

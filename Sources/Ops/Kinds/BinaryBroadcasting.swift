@@ -4,7 +4,7 @@ public import TensorCore
 /// An elementwise function `y = f(a, b)` of two floating-point inputs with NumPy broadcasting.
 ///
 /// A conforming op supplies the scalar `apply` and its own JVP/VJP rules (they differ per op);
-/// this kind supplies the shape rule, both kernels and the batch rule.
+/// this kind supplies the shape rule, the kernel (also behind `forward`) and the batch rule.
 public protocol BinaryBroadcasting: FloatKernel {
   func apply<T: FloatElement>(_ a: T, _ b: T) -> T
 }
@@ -33,18 +33,9 @@ extension BinaryBroadcasting {
     return [TensorType(a.dtype, dims)]
   }
 
-  public func forward(_ inputs: [Tensor]) throws -> [Tensor] {
-    let (x, y) = (inputs[0], inputs[1])
-    let shape = try Broadcasting.shape(x.shape, y.shape)
-    switch (x.storage, y.storage) {
-    case (.float32(let a), .float32(let c)):
-      return [Tensor(uncheckedShape: shape, storage: .float32(Broadcasting.apply(a, x.shape, c, y.shape, outShape: shape) { apply($0, $1) }))]
-    case (.float64(let a), .float64(let c)):
-      return [Tensor(uncheckedShape: shape, storage: .float64(Broadcasting.apply(a, x.shape, c, y.shape, outShape: shape) { apply($0, $1) }))]
-    default:
-      throw GraphError.invalidInputs(op: Self.name, node: "", reason: "inputs must both be f32 or both f64, got \(x.dtype) and \(y.dtype)")
-    }
-  }
+  /// Runs the plan kernel (the shape rule checks dtypes and broadcasting first).
+  public func forward(_ inputs: [Tensor]) throws -> [Tensor] { try forwardViaKernel(inputs) }
+
 
   public var bufferRule: BufferRule { .inPlace }
 

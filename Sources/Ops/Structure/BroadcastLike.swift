@@ -29,17 +29,8 @@ public struct BroadcastLike: FloatKernel {
     return [TensorType(v.dtype, Array(v.dims.prefix(leading)) + ref.dims)]
   }
 
-  public func forward(_ inputs: [Tensor]) throws -> [Tensor] {
-    let (v, ref) = (inputs[0], inputs[1])
-    let outShape = Array(v.shape.prefix(leading)) + ref.shape
-    return [
-      try v.mapFloats(shape: outShape) {
-        try Broadcasting.expand($0, shape: v.shape, to: outShape)
-      } _: {
-        try Broadcasting.expand($0, shape: v.shape, to: outShape)
-      }
-    ]
-  }
+  public func forward(_ inputs: [Tensor]) throws -> [Tensor] { try forwardViaKernel(inputs) }
+
 
   public func floatKernel<T: FloatElement>(_ io: KernelIO, _: T.Type) -> Kernel? {
     let outShape = io.outputShapes[0]

@@ -32,19 +32,8 @@ public struct SumToLike: FloatKernel {
     return [TensorType(x.dtype, Array(x.dims.prefix(leading)) + ref.dims)]
   }
 
-  public func forward(_ inputs: [Tensor]) throws -> [Tensor] {
-    let (x, ref) = (inputs[0], inputs[1])
-    let extra = x.rank - leading - ref.rank
-    let target = Array(x.shape.prefix(leading)) + [Int](repeating: 1, count: extra) + ref.shape
-    let outShape = Array(x.shape.prefix(leading)) + ref.shape
-    return [
-      try x.mapFloats(shape: outShape) {
-        try Broadcasting.sum($0, shape: x.shape, to: target)
-      } _: {
-        try Broadcasting.sum($0, shape: x.shape, to: target)
-      }
-    ]
-  }
+  public func forward(_ inputs: [Tensor]) throws -> [Tensor] { try forwardViaKernel(inputs) }
+
 
   public func floatKernel<T: FloatElement>(_ io: KernelIO, _: T.Type) -> Kernel? {
     let (xShape, refShape) = (io.inputShapes[0], io.inputShapes[1])
