@@ -24,12 +24,12 @@ public enum NPY {
         "truncated: header says shape \(NPYHeader.pythonShape(header.shape)) of '\(descr.text)' = \(size) bytes of data, "
           + "file has \(available)")
     }
-    var storage = try NPYElements.decode(bytes, from: header.dataOffset, count: count, descr: descr, source: source)
-    if header.fortranOrder && header.shape.count > 1 && count > 0 {
-      storage = FortranOrder.toC(storage, shape: header.shape)
-    }
+    let storage = try NPYElements.decode(bytes, from: header.dataOffset, count: count, descr: descr, source: source)
     do {
-      return try Tensor(shape: header.shape, storage: storage)
+      guard header.fortranOrder && header.shape.count > 1 else { return try Tensor(shape: header.shape, storage: storage) }
+      // Column-major data of shape S is the row-major array of shape reversed(S), axes reversed.
+      let reversed = try Tensor(shape: header.shape.reversed(), storage: storage)
+      return try reversed.permuted(Array((0..<header.shape.count).reversed()))
     } catch {
       throw fail(.badHeader, "bad header: \(error)")
     }
