@@ -22,13 +22,16 @@ let package = Package(
       linkerSettings: [.linkedLibrary("protobuf-c")]),
     .target(name: "CVectorMath", path: "Sources/CVectorMath", linkerSettings: [.linkedLibrary("sleef")]),
     .target(
+      name: "CXSMM", path: "Sources/CXSMM",
+      linkerSettings: [.linkedLibrary("xsmm"), .linkedLibrary("xsmmnoblas"), .linkedLibrary("dl"), .linkedLibrary("pthread")]),
+    .target(
       name: "CEigenGEMM", path: "Sources/CEigenGEMM",
       cxxSettings: [.unsafeFlags(["-I/usr/include/eigen3", "-O3", "-mavx512f", "-mavx512dq", "-mfma"])]),
     // Layer 1
     .target(
       name: "TensorCore",
       dependencies: [
-        "CBLAS", "CDNNL", "CVectorMath", "CEigenGEMM", .product(name: "RealModule", package: "swift-numerics"),
+        "CBLAS", "CDNNL", "CVectorMath", "CEigenGEMM", "CXSMM", .product(name: "RealModule", package: "swift-numerics"),
       ]),
     // Layer 2
     .target(name: "GraphIR", dependencies: ["TensorCore"]),

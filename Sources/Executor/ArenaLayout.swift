@@ -3,10 +3,10 @@ import TensorCore
 
 /// Places every value of a plan: inputs and intermediates in the arena (reusing buffers after
 /// their last reader), folded constants read by kernels in a constant block, and views at their
-/// source's address.
+/// source's address. A step with stacked outputs gets one buffer holding them back to back.
 struct ArenaLayout {
   let types: [TensorType?]
-  let steps: [Node]
+  let steps: [PlanStep]
   let graph: Graph
   let folded: [Int: Tensor]
 
@@ -22,13 +22,17 @@ struct ArenaLayout {
     var offset: Int
     var bytes: Int
     var end: Int
+    /// Holds stacked outputs: never overwritten in place by a value of one part's size.
+    var stacked = false
   }
 
   private var buffers: [Buffer] = []
   private var bufferOf: [Int: Int] = [:]
+  /// Byte offset of a value inside its buffer (stacked outputs after the first, and their views).
+  private var innerOffset: [Int: Int] = [:]
   private var free: [Int: [Int]] = [:]
 
-  init(types: [TensorType?], steps: [Node], graph: Graph, folded: [Int: Tensor]) {
+  init(types: [TensorType?], steps: [PlanStep], graph: Graph, folded: [Int: Tensor]) {
     self.types = types
     self.steps = steps
     self.graph = graph
@@ -60,25 +64,30 @@ struct ArenaLayout {
     for v in graph.outputs { lastUse[v.id] = never }
 
     var constantSize = 0
-    for (i, node) in steps.enumerated() {
+    for node in steps {
       for v in node.inputs where folded[v.id] != nil && constantOffsets[v.id] == nil {
         constantOffsets[v.id] = (constantSize, bytes(v.id))
         constantSize += Self.aligned(max(bytes(v.id), 1))
       }
-      _ = i
     }
     for v in graph.inputs where bufferOf[v.id] == nil {
       bufferOf[v.id] = newBuffer(bytes: bytes(v.id), end: lastUse[v.id] ?? -1)
     }
     let inputSet = Set(graph.inputs.map(\.id))
     for (i, node) in steps.enumerated() {
+      if node.stackedOutputs {
+        placeStacked(node.outputs, lastUse: lastUse, step: i)
+        release(node.inputs, step: i)
+        continue
+      }
       for o in node.outputs {
         let end = lastUse[o.id] ?? i
-        switch node.op.bufferRule {
+        switch node.bufferRule {
         case .view where !node.inputs.isEmpty:
           let source = node.inputs[0].id
           if let b = bufferOf[source] {
             bufferOf[o.id] = b
+            innerOffset[o.id] = innerOffset[source]
             buffers[b].end = max(buffers[b].end, end)
           } else {
             viewOf[o.id] = source
@@ -87,7 +96,7 @@ struct ArenaLayout {
         case .inPlace:
           if let reuse = node.inputs.first(where: { input in
             guard let b = bufferOf[input.id], !inputSet.contains(input.id) else { return false }
-            return buffers[b].end == i && buffers[b].bytes == bytes(o.id)
+            return buffers[b].end == i && buffers[b].bytes == bytes(o.id) && !buffers[b].stacked
               && !node.outputs.contains(where: { bufferOf[$0.id] == b })
           }), let b = bufferOf[reuse.id] {
             bufferOf[o.id] = b
@@ -98,14 +107,31 @@ struct ArenaLayout {
         }
         bufferOf[o.id] = newBuffer(bytes: bytes(o.id), end: end)
       }
-      var released = Set<Int>()
-      for v in node.inputs {
-        if let b = bufferOf[v.id], buffers[b].end == i, !released.contains(b) {
-          released.insert(b)
-          free[buffers[b].bytes, default: []].append(b)
-        }
+      release(node.inputs, step: i)
+    }
+    for (v, b) in bufferOf { offsets[v] = buffers[b].offset + (innerOffset[v] ?? 0) }
+  }
+
+  /// One buffer for `outputs` back to back, alive until the last reader of any of them.
+  private mutating func placeStacked(_ outputs: [Value], lastUse: [Int: Int], step i: Int) {
+    var total = 0
+    for o in outputs {
+      innerOffset[o.id] = total
+      total = total.addingReportingOverflow(bytes(o.id)).overflow ? Int.max : total + bytes(o.id)
+    }
+    let b = newBuffer(bytes: total, end: outputs.map { lastUse[$0.id] ?? i }.max() ?? i)
+    buffers[b].stacked = true
+    for o in outputs { bufferOf[o.id] = b }
+  }
+
+  /// Frees the buffers of `inputs` whose last reader is step `i`.
+  private mutating func release(_ inputs: [Value], step i: Int) {
+    var released = Set<Int>()
+    for v in inputs {
+      if let b = bufferOf[v.id], buffers[b].end == i, !released.contains(b) {
+        released.insert(b)
+        free[buffers[b].bytes, default: []].append(b)
       }
     }
-    for (v, b) in bufferOf { offsets[v] = buffers[b].offset }
   }
 }

@@ -15,9 +15,14 @@ public final class ParallelPlan: @unchecked Sendable {
   public let chunkRows: Int
   let inputBatchAxes: [Int?]
   let outputBatchAxes: [Int?]
-  /// Outputs returned with their batch axis moved to the front (`[B, …]`).
-  let outputBatchFirst: [Bool]
+  /// How each output is laid out when returned.
+  let outputLayouts: [OutputLayout]
+  /// Each output's batch axis and layout.
+  private let layoutSpecs: [(axis: Int?, layout: OutputLayout)]
+  /// Each output's shape in graph layout.
   let outputShapes: [[Int]]
+  /// Each output's shape as returned (after its layout).
+  let returnedShapes: [[Int]]
   let outputDTypes: [DType]
   let inputShapes: [[Int]]
   let inputDTypes: [DType]
@@ -31,20 +36,27 @@ public final class ParallelPlan: @unchecked Sendable {
   /// Most rows in one chunk (bounds memory on huge batches).
   public static let maximumChunkRows = 2048
 
-  /// `outputBatchFirst[i]` returns output `i` with its batch axis moved to the front, written
-  /// there directly by each chunk (no separate transposition pass).
+  /// `outputLayouts[i]` returns output `i` rearranged around its batch axis, written that way
+  /// directly by each chunk (no separate transposition pass); an output without a batch axis is
+  /// returned as it is.
   public init(
-    graph: Graph, inputShapes: [[Int]], inputBatchAxes: [Int?], outputBatchAxes: [Int?], outputBatchFirst: [Bool]? = nil
+    graph: Graph, inputShapes: [[Int]], inputBatchAxes: [Int?], outputBatchAxes: [Int?], outputLayouts: [OutputLayout]? = nil
   ) throws {
     self.graph = graph
     self.inputBatchAxes = inputBatchAxes
     self.outputBatchAxes = outputBatchAxes
-    self.outputBatchFirst = outputBatchFirst ?? outputBatchAxes.map { _ in false }
+    let layouts = zip(outputLayouts ?? outputBatchAxes.map { _ in .graph }, outputBatchAxes).map { $1 == nil ? .graph : $0 }
+    self.outputLayouts = layouts
+    layoutSpecs = Array(zip(outputBatchAxes, layouts))
     let types = try Plan.concreteTypes(graph, inputShapes: inputShapes)
     self.types = types
     self.inputShapes = inputShapes
     inputDTypes = graph.inputs.map { types[$0.id]?.dtype ?? .float32 }
     outputShapes = graph.outputs.map { types[$0.id]?.shape ?? [] }
+    returnedShapes = zip(outputShapes, zip(layouts, outputBatchAxes)).map { shape, spec in
+      guard let axis = spec.1, axis < shape.count else { return shape }
+      return spec.0.shape(of: shape, batchAxis: axis)
+    }
     outputDTypes = graph.outputs.map { types[$0.id]?.dtype ?? .float32 }
     let batches = zip(inputShapes, inputBatchAxes).compactMap { shape, axis in axis.map { shape[$0] } }
     let batch = batches.first ?? 1
@@ -98,19 +110,13 @@ public final class ParallelPlan: @unchecked Sendable {
       graph: graph, inputShapes: inputShapes, inputBatchAxes: inAxes, outputBatchAxes: outAxes)
   }
 
-  /// Runs on the full batch; returns one tensor per graph output.
+  /// The plan the first chunk (or the whole batch) runs.
+  public var firstPlan: Plan? { single ?? plans.first?.first }
+
+  /// Runs on the full batch; returns one tensor per graph output, in its layout.
   public func run(_ inputs: [Tensor]) throws -> [Tensor] {
     if let single {
-      let outputs = try single.run(inputs)
-      return try zip(outputs, zip(outputBatchAxes, outputBatchFirst)).map { t, spec in
-        guard spec.1, let axis = spec.0, axis > 0 else { return t }
-        var rest = t.shape
-        rest.remove(at: axis)
-        if t.shape[axis] == 1 || t.shape[..<axis].allSatisfy({ $0 == 1 }) { return try t.reshaped([t.shape[axis]] + rest) }
-        var perm = Array(0..<t.rank)
-        perm.remove(at: axis)
-        return try t.permuted([axis] + perm)
-      }
+      return try single.run(inputs, layouts: layoutSpecs)
     }
     guard inputs.count == inputShapes.count else {
       throw ExecutionError.inputMismatch("expected \(inputShapes.count) inputs, got \(inputs.count)")
@@ -119,50 +125,73 @@ public final class ParallelPlan: @unchecked Sendable {
       throw ExecutionError.inputMismatch(
         "input '\(graph.name(of: graph.inputs[i]))' is \(t.dtype)\(t.shape), but the plan was compiled for \(inputDTypes[i])\(inputShapes[i])")
     }
-    let specs = zip(outputShapes, outputDTypes).map { (shape: $0, dtype: $1) }
+    let specs = zip(returnedShapes, outputDTypes).map { (shape: $0, dtype: $1) }
     return try Tensor.withRawPointers(inputs) { inputPointers in
       let sources = zip(inputPointers, zip(inputs, inputBatchAxes)).map {
         InputSource(pointer: $0, shape: $1.0.shape, elementBytes: $1.0.dtype.byteSize, axis: $1.1)
       }
       return try Tensor.makeUninitialized(specs) { pointers in
-      let targets = zip(pointers, zip(specs, zip(outputBatchAxes, outputBatchFirst))).map {
-        OutputTarget(pointer: $0, shape: $1.0.shape, elementBytes: $1.0.dtype.byteSize, axis: $1.1.0, batchFirst: $1.1.1)
-      }
-      let failure = FailureBox()
-      let (rows, count, batch, plans) = (chunkRows, chunks, self.batch, self.plans)
-      let slot = SlotCounter(threads: plans.count)
-      WorkerPool.shared.run(count) { c in
-        let start = c * rows
-        let n = min(rows, batch - start)
-        let thread = slot.claim()
-        defer { slot.release(thread) }
-        let plan = n == rows ? plans[thread][0] : plans[thread][plans[thread].count - 1]
-        do {
-          try plan.runSlices(inputs: sources, outputs: targets, start: start, rows: n, batch: batch)
-        } catch {
-          failure.record(error)
+        let targets = zip(pointers, zip(zip(outputShapes, outputDTypes), zip(outputBatchAxes, outputLayouts))).map {
+          OutputTarget(pointer: $0, shape: $1.0.0, elementBytes: $1.0.1.byteSize, axis: $1.1.0, layout: $1.1.1)
         }
+        let failure = FailureBox()
+        let (rows, count, batch, plans) = (chunkRows, chunks, self.batch, self.plans)
+        let slot = SlotCounter(threads: plans.count)
+        WorkerPool.shared.run(count) { c in
+          let start = c * rows
+          let n = min(rows, batch - start)
+          let thread = slot.claim()
+          defer { slot.release(thread) }
+          let plan = n == rows ? plans[thread][0] : plans[thread][plans[thread].count - 1]
+          do {
+            try plan.runSlices(inputs: sources, outputs: targets, start: start, rows: n, batch: batch)
+          } catch {
+            failure.record(error)
+          }
+        }
+        if let error = failure.error { throw error }
       }
-      if let error = failure.error { throw error }
-      }
-    }.enumerated().map { i, t in
-      guard outputBatchFirst[i], let axis = outputBatchAxes[i], axis > 0 else { return t }
-      var shape = t.shape
-      shape.remove(at: axis)
-      return try t.reshaped([t.shape[axis]] + shape)
     }
   }
 }
 
-/// Where a chunk writes rows of one output: the full output's bytes, in graph layout or with
-/// the batch axis first.
+/// How a plan returns an output with a batch axis: `[outer…, B, inner…]` in graph layout.
+public enum OutputLayout: Sendable, Hashable {
+  /// As the graph computes it.
+  case graph
+  /// `[B, outer…, inner…]`.
+  case batchFirst
+  /// `[B, inner…, outer…]`: a forward-mode Jacobian's `[K, B, out…]` as `[B, out…, K]`.
+  case sampleMajor
+
+  /// The returned shape of an output of `shape` with the batch on `batchAxis`.
+  func shape(of shape: [Int], batchAxis axis: Int) -> [Int] {
+    switch self {
+    case .graph: shape
+    case .batchFirst: [shape[axis]] + shape[..<axis] + shape[(axis + 1)...]
+    case .sampleMajor: [shape[axis]] + shape[(axis + 1)...] + shape[..<axis]
+    }
+  }
+
+  /// `t` (graph layout, batch on `axis`) in this layout.
+  func rearranged(_ t: Tensor, batchAxis axis: Int) throws -> Tensor {
+    let rank = t.rank
+    switch self {
+    case .graph: return t
+    case .batchFirst: return try t.permuted([axis] + Array(0..<axis) + Array((axis + 1)..<rank))
+    case .sampleMajor: return try t.permuted([axis] + Array((axis + 1)..<rank) + Array(0..<axis))
+    }
+  }
+}
+
+/// Where a chunk writes rows of one output: the full output's bytes, in `layout`.
 struct OutputTarget: @unchecked Sendable {
   let pointer: UnsafeMutableRawPointer
   /// The full output's shape in graph layout.
   let shape: [Int]
   let elementBytes: Int
   let axis: Int?
-  let batchFirst: Bool
+  let layout: OutputLayout
 }
 
 /// Where a chunk reads rows of one input: the caller's tensor, batch on `axis` (nil: whole).

@@ -31,6 +31,10 @@ public final class Plan: @unchecked Sendable {
   public let fallbacks: [String]
   /// Bytes of the arena (intermediate values and inputs).
   public let arenaBytes: Int
+  /// The fused steps, described (which nodes each replaces), in run order.
+  public let fusedSteps: [String]
+  /// How many fused dense layers run their primal and tangent rows as one GEMM.
+  public let stackedProducts: Int
 
   /// Where a graph input is copied to, and what it must look like.
   private struct InputSlot {
@@ -56,8 +60,9 @@ public final class Plan: @unchecked Sendable {
   private let folded: [Int: Tensor]
   private let lock = NSLock()
 
-  /// Compiles `graph` for inputs of the given shapes (one per `graph.inputs`).
-  public init(graph: Graph, inputShapes: [[Int]]) throws {
+  /// Compiles `graph` for inputs of the given shapes (one per `graph.inputs`); `fuse` turns
+  /// dense layers into fused steps (`DenseFusion`).
+  public init(graph: Graph, inputShapes: [[Int]], fuse: Bool = true) throws {
     BLAS.setThreads(1)
     self.graph = graph
     let types = try Self.concreteTypes(graph, inputShapes: inputShapes)
@@ -73,8 +78,9 @@ public final class Plan: @unchecked Sendable {
       }
     }
     self.folded = folded
+    let steps = fuse ? DenseFusion.steps(live, graph: graph, types: types) : live.map(PlanStep.init(node:))
 
-    var layout = ArenaLayout(types: types, steps: live, graph: graph, folded: folded)
+    var layout = ArenaLayout(types: types, steps: steps, graph: graph, folded: folded)
     layout.assign()
     arenaBytes = layout.size
     do {
@@ -96,27 +102,38 @@ public final class Plan: @unchecked Sendable {
 
     var kernels = ContiguousArray<Kernel>()
     var fallbacks: [String] = []
+    var fusedSteps: [String] = []
+    var stackedProducts = 0
     let errorSlot = fallbackError
-    for node in live where node.op.bufferRule != .view || node.inputs.isEmpty {
+    for node in steps where node.bufferRule != .view || node.inputs.isEmpty {
       let io = KernelIO(
         inputs: node.inputs.compactMap { address[$0.id] }, inputShapes: node.inputs.map { types[$0.id]?.shape ?? [] },
         inputDTypes: node.inputs.map { types[$0.id]?.dtype ?? .float32 }, outputs: node.outputs.compactMap { address[$0.id] },
         outputShapes: node.outputs.map { types[$0.id]?.shape ?? [] },
-        outputDTypes: node.outputs.map { types[$0.id]?.dtype ?? .float32 })
+        outputDTypes: node.outputs.map { types[$0.id]?.dtype ?? .float32 },
+        constantInputs: node.inputs.map { folded[$0.id] != nil })
       guard io.inputs.count == node.inputs.count, io.outputs.count == node.outputs.count else {
-        throw ExecutionError.kernelFailed(node: node.name, op: node.op.description, detail: "internal: a buffer was not placed")
+        throw ExecutionError.inputMismatch("internal: a buffer of \(node.label) was not placed")
       }
-      if let k = node.op.makeKernel(io) {
+      if let fused = node.fused {
+        fusedSteps.append(fused.description)
+        if fused.stacksRows(io) { stackedProducts += 1 }
+      }
+      if let k = node.kernel(io) {
         kernels.append(k)
-      } else {
+      } else if let single = node.node {
         kernels.append {
-          do { try Self.runFallback(node, io) } catch { errorSlot.record(error) }
+          do { try Self.runFallback(single, io) } catch { errorSlot.record(error) }
         }
-        fallbacks.append(node.op.name)
+        fallbacks.append(single.op.name)
+      } else {
+        throw ExecutionError.inputMismatch("internal: \(node.label) has no kernel")
       }
     }
     self.kernels = kernels
     self.fallbacks = fallbacks
+    self.fusedSteps = fusedSteps
+    self.stackedProducts = stackedProducts
     inputSlots = graph.inputs.map { v in
       InputSlot(address: address[v.id], shape: types[v.id]?.shape ?? [], dtype: types[v.id]?.dtype ?? .float32)
     }
@@ -129,6 +146,13 @@ public final class Plan: @unchecked Sendable {
     }
   }
 
+  /// The fused steps, one line each (empty when nothing is fused), for printing with the graph.
+  public var fusionSummary: String {
+    guard !fusedSteps.isEmpty else { return "" }
+    return "plan: \(fusedSteps.count) fused steps, \(stackedProducts) stacking primal and tangent rows into one GEMM:\n"
+      + fusedSteps.map { "  \($0)" }.joined(separator: "\n")
+  }
+
   deinit {
     arena.deallocate()
     constants.deallocate()
@@ -136,7 +160,11 @@ public final class Plan: @unchecked Sendable {
 
   /// Runs the plan on `inputs` (one per `graph.inputs`, with the planned shapes and dtypes) and
   /// returns one tensor per `graph.outputs`.
-  public func run(_ inputs: [Tensor]) throws -> [Tensor] {
+  public func run(_ inputs: [Tensor]) throws -> [Tensor] { try run(inputs, layouts: nil) }
+
+  /// `run`, returning each output with a batch axis in its layout (`layouts[i]`: the output's
+  /// batch axis and layout; nil: all in graph layout), copied out and rearranged in one pass.
+  func run(_ inputs: [Tensor], layouts: [(axis: Int?, layout: OutputLayout)]?) throws -> [Tensor] {
     guard inputs.count == graph.inputs.count else {
       throw ExecutionError.inputMismatch("expected \(graph.inputs.count) inputs, got \(inputs.count)")
     }
@@ -151,10 +179,24 @@ public final class Plan: @unchecked Sendable {
       if let p = inputSlots[i].address { t.copyBytes(to: p) }
     }
     try runKernels()
-    return try outputSlots.map { slot in
+    return try outputSlots.enumerated().map { i, slot in
       switch slot {
-      case .folded(let t): return t
-      case .buffer(let p, let shape, let dtype): return Tensor(copyingFrom: p, shape: shape, dtype: dtype)
+      case .folded(let t):
+        guard let (axis, layout) = layouts?[i], let axis else { return t }
+        return try layout.rearranged(t, batchAxis: axis)
+      case .buffer(let p, let shape, let dtype):
+        guard let (axis, layout) = layouts?[i], let axis, layout != .graph else {
+          return Tensor(copyingFrom: p, shape: shape, dtype: dtype)
+        }
+        return Tensor(shape: layout.shape(of: shape, batchAxis: axis), dtype: dtype) { target in
+          if layout == .batchFirst {
+            Self.scatterBatchFirst(
+              chunk: p, shape: shape, elementBytes: dtype.byteSize, axis: axis, start: 0, rows: shape[axis], to: target)
+          } else {
+            Self.scatterSampleMajor(
+              chunk: p, shape: shape, elementBytes: dtype.byteSize, axis: axis, start: 0, rows: shape[axis], to: target)
+          }
+        }
       case .missing(let name): throw ExecutionError.inputMismatch("output '\(name)' was not computed")
       }
     }
@@ -175,29 +217,37 @@ public final class Plan: @unchecked Sendable {
   ) throws {
     lock.lock()
     defer { lock.unlock() }
-    for (source, v) in zip(inputs, graph.inputs) {
-      guard let p = address[v.id] else { continue }
+    for (source, slot) in zip(inputs, inputSlots) {
+      guard let p = slot.address else { continue }
       Self.copyRows(
         from: UnsafeMutableRawPointer(mutating: source.pointer), shape: source.shape, elementBytes: source.elementBytes,
         axis: source.axis, start: start, rows: rows, batch: batch, to: p, gather: true)
     }
     try runKernels()
-    for (target, v) in zip(outputs, graph.outputs) {
-      if let t = folded[v.id] {
+    for (i, (target, slot)) in zip(outputs, outputSlots).enumerated() {
+      let p: UnsafeMutableRawPointer
+      switch slot {
+      case .folded(let t):
         guard target.axis == nil else {
-          throw ExecutionError.inputMismatch("output '\(graph.name(of: v))' is constant but was to be split by rows")
+          throw ExecutionError.inputMismatch("output '\(graph.name(of: graph.outputs[i]))' is constant but was to be split by rows")
         }
         if start == 0 { t.copyBytes(to: target.pointer) }
         continue
+      case .missing(let name):
+        throw ExecutionError.inputMismatch("output '\(name)' was not computed")
+      case .buffer(let address, _, _):
+        p = address
       }
-      guard let p = address[v.id] else {
-        throw ExecutionError.inputMismatch("output '\(graph.name(of: v))' was not computed")
-      }
-      if target.batchFirst, let axis = target.axis {
+      switch (target.axis, target.layout) {
+      case (let axis?, .batchFirst):
         Self.scatterBatchFirst(
           chunk: p, shape: target.shape, elementBytes: target.elementBytes, axis: axis, start: start, rows: rows,
           to: target.pointer)
-      } else {
+      case (let axis?, .sampleMajor):
+        Self.scatterSampleMajor(
+          chunk: p, shape: target.shape, elementBytes: target.elementBytes, axis: axis, start: start, rows: rows,
+          to: target.pointer)
+      default:
         Self.copyRows(
           from: target.pointer, shape: target.shape, elementBytes: target.elementBytes, axis: target.axis, start: start,
           rows: rows, batch: batch, to: p, gather: false)
@@ -217,6 +267,39 @@ public final class Plan: @unchecked Sendable {
     for o in 0..<outer {
       for r in 0..<rows {
         (full + ((start + r) * outer + o) * inner).copyMemory(from: chunk + (o * rows + r) * inner, byteCount: inner)
+      }
+    }
+  }
+
+  /// Writes a chunk `[outer…, rows, inner…]` (batch on `axis`) into rows `start ..< start + rows`
+  /// of a full tensor laid out `[B, inner…, outer…]`; `shape` is the full shape in graph layout.
+  static func scatterSampleMajor(
+    chunk: UnsafeMutableRawPointer, shape: [Int], elementBytes: Int, axis: Int, start: Int, rows: Int,
+    to full: UnsafeMutableRawPointer
+  ) {
+    let outer = shape[..<axis].reduce(1, *)
+    let inner = shape[(axis + 1)...].reduce(1, *)
+    func scatter<E>(_: E.Type) {
+      let (source, target) = (chunk.assumingMemoryBound(to: E.self), full.assumingMemoryBound(to: E.self))
+      for r in 0..<rows {
+        let row = target + (start + r) * inner * outer
+        for o in 0..<outer {
+          let from = source + (o * rows + r) * inner
+          for i in 0..<inner { row[i * outer + o] = from[i] }
+        }
+      }
+    }
+    switch elementBytes {
+    case 4: scatter(UInt32.self)
+    case 8: scatter(UInt64.self)
+    default:
+      for r in 0..<rows {
+        for o in 0..<outer {
+          for i in 0..<inner {
+            (full + (((start + r) * inner + i) * outer + o) * elementBytes).copyMemory(
+              from: chunk + ((o * rows + r) * inner + i) * elementBytes, byteCount: elementBytes)
+          }
+        }
       }
     }
   }

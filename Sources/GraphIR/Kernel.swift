@@ -9,11 +9,15 @@ public struct KernelIO: @unchecked Sendable {
   public var outputs: [UnsafeMutableRawPointer]
   public var outputShapes: [[Int]]
   public var outputDTypes: [DType]
+  /// Which inputs are constants of the plan: their bytes never change, so a kernel may
+  /// prepare from them (pack a weight matrix) when it is built.
+  public var constantInputs: [Bool]
 
   public init(
     inputs: [UnsafeMutableRawPointer], inputShapes: [[Int]], inputDTypes: [DType],
-    outputs: [UnsafeMutableRawPointer], outputShapes: [[Int]], outputDTypes: [DType]
+    outputs: [UnsafeMutableRawPointer], outputShapes: [[Int]], outputDTypes: [DType], constantInputs: [Bool]? = nil
   ) {
+    self.constantInputs = constantInputs ?? inputs.map { _ in false }
     self.inputs = inputs
     self.inputShapes = inputShapes
     self.inputDTypes = inputDTypes

@@ -49,12 +49,10 @@ public struct CompiledJacobian: Sendable {
     return JacobianResult(jacobian: jacobian, outputs: outputs, mode: mode)
   }
 
-  /// The derivative graph's result, batch-first (`[B, K, …]`), in the per-sample layout
-  /// `[B, nOut, nIn]`: reverse mode (`K = nOut`) already is; forward mode (`K = nIn`) swaps the
-  /// two feature blocks of each sample.
+  /// The derivative graph's result, which the plan returns per sample (`[B, out…, K]` in
+  /// forward mode, `K = nIn`; `[B, K, in…]` in reverse mode, `K = nOut`), as `[B, out…, in…]`.
   func sampleMajor(_ raw: Tensor) throws -> Tensor {
-    if mode == .reverse { return try raw.reshaped(finalShape) }
-    return try raw.reshaped([batch, nIn, nOut]).permuted([0, 2, 1]).reshaped(finalShape)
+    raw.shape == finalShape ? raw : try raw.reshaped(finalShape)
   }
 
 }
@@ -114,7 +112,8 @@ extension Model {
     let plan = try ParallelPlan(
       graph: dg.graph, inputShapes: inputShapes + [seed.shape],
       inputBatchAxes: chunkable ? primalAxes + [1] : (primalAxes + [1]).map { _ in nil },
-      outputBatchAxes: outputAxes, outputBatchFirst: dg.graph.outputs.map { dg.derivatives.contains($0) })
+      outputBatchAxes: outputAxes,
+      outputLayouts: dg.graph.outputs.map { dg.derivatives.contains($0) ? (resolved == .forward ? .sampleMajor : .batchFirst) : .graph })
     let outputIndices = try graph.outputs.map { v -> Int in
       guard let i = dg.graph.outputs.firstIndex(of: v) else {
         throw ONNXGradError.notPerSample("internal: output '\(graph.name(of: v))' missing from the derivative graph")
@@ -153,5 +152,6 @@ extension Model {
 
 extension CompiledJacobian: CustomStringConvertible {
   /// The derivative graph being run.
-  public var description: String { plan.graph.description }
+  /// The derivative graph, then the steps the plan fuses.
+  public var description: String { [plan.graph.description, plan.firstPlan?.fusionSummary ?? ""].filter { !$0.isEmpty }.joined(separator: "\n") }
 }

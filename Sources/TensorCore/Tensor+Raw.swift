@@ -11,6 +11,23 @@ extension Tensor {
     }
   }
 
+  /// A tensor whose `shape.product` elements of `dtype` `write` stores at the address it is
+  /// given (elements it leaves unwritten are unspecified).
+  public init(shape: [Int], dtype: DType, writingWith write: (UnsafeMutableRawPointer) -> Void) {
+    let n = shape.reduce(1, *)
+    func array<E>(_: E.Type) -> [E] {
+      [E](unsafeUninitializedCapacity: max(n, 1)) { buffer, count in
+        if let base = buffer.baseAddress { write(UnsafeMutableRawPointer(base)) }
+        count = n
+      }
+    }
+    switch dtype {
+    case .float32: self.init(uncheckedShape: shape, storage: .float32(array(Float.self)))
+    case .float64: self.init(uncheckedShape: shape, storage: .float64(array(Double.self)))
+    case .int64: self.init(uncheckedShape: shape, storage: .int64(array(Int64.self)))
+    }
+  }
+
   /// A tensor holding a copy of the `shape.product` elements of `dtype` at `p`.
   public init(copyingFrom p: UnsafeRawPointer, shape: [Int], dtype: DType) {
     let n = shape.reduce(1, *)
@@ -32,36 +49,40 @@ extension Tensor {
   public static func makeUninitialized(
     _ specs: [(shape: [Int], dtype: DType)], _ fill: ([UnsafeMutableRawPointer]) throws -> Void
   ) throws -> [Tensor] {
-    var result: [Tensor] = []
-    try build(specs[...], [], &result, fill)
-    return result
+    var pointers: [UnsafeMutableRawPointer] = []
+    pointers.reserveCapacity(specs.count)
+    var storages: [Storage] = []
+    storages.reserveCapacity(specs.count)
+    try build(specs[...], &pointers, &storages, fill)
+    return zip(specs, storages.reversed()).map { Tensor(uncheckedShape: $0.shape, storage: $1) }
   }
 
+  /// Allocates the first spec's array, then the rest inside it, and calls `fill` innermost;
+  /// `storages` receives the arrays innermost first (reverse spec order).
   private static func build(
-    _ specs: ArraySlice<(shape: [Int], dtype: DType)>, _ pointers: [UnsafeMutableRawPointer], _ result: inout [Tensor],
-    _ fill: ([UnsafeMutableRawPointer]) throws -> Void
+    _ specs: ArraySlice<(shape: [Int], dtype: DType)>, _ pointers: inout [UnsafeMutableRawPointer],
+    _ storages: inout [Storage], _ fill: ([UnsafeMutableRawPointer]) throws -> Void
   ) throws {
     guard let (shape, dtype) = specs.first else {
       try fill(pointers)
       return
     }
     let n = shape.reduce(1, *)
-    var inner: [Tensor] = []
     func array<E>(_: E.Type) throws -> [E] {
       try [E](unsafeUninitializedCapacity: max(n, 1)) { buffer, count in
         guard let base = buffer.baseAddress else { return }
-        try build(specs.dropFirst(), pointers + [UnsafeMutableRawPointer(base)], &inner, fill)
+        pointers.append(UnsafeMutableRawPointer(base))
+        try build(specs.dropFirst(), &pointers, &storages, fill)
         count = n
       }
     }
-    let storage: Storage
     switch dtype {
-    case .float32: storage = .float32(try array(Float.self))
-    case .float64: storage = .float64(try array(Double.self))
-    case .int64: storage = .int64(try array(Int64.self))
+    case .float32: storages.append(.float32(try array(Float.self)))
+    case .float64: storages.append(.float64(try array(Double.self)))
+    case .int64: storages.append(.int64(try array(Int64.self)))
     }
-    result = [Tensor(uncheckedShape: shape, storage: storage)] + inner
   }
+
 }
 
 extension Tensor {

@@ -18,6 +18,20 @@ void og_sigmoid_f64(const double *x, double *y, long n);
 void og_stepmul_f32(const float *t, const float *x, float *y, long n, long m, float lo, float hi);
 void og_stepmul_f64(const double *t, const double *x, double *y, long n, long m, double lo, double hi);
 
+/* The epilogue of a dense layer run on a primal block and `directions` tangent blocks of `rows`
+ * rows × n: primal[r*n + j] holds (x·op(W))[r][j] and tangents[(k*rows + r)*n + j] holds
+ * (ẋ_k·op(W))[r][j]. Adds `bias` (n values, or NULL) to the primal, applies the activation to
+ * it, and scales every tangent by the activation's derivative there:
+ *   OG_ACTIVATION_IDENTITY    y = z,                          ẏ = ż
+ *   OG_ACTIVATION_LEAKY_RELU  y = z > 0 ? z : slope·z,        ẏ = ż·(z > 0 ? 1 : slope)
+ *                             (slope 0 is ReLU: NaN stays NaN, −∞ gives 0)
+ *   OG_ACTIVATION_TANH        y = tanh z (SLEEF),             ẏ = ż·(1 + y)(1 − y) */
+enum { OG_ACTIVATION_IDENTITY = 0, OG_ACTIVATION_LEAKY_RELU = 1, OG_ACTIVATION_TANH = 2 };
+void og_dense_epilogue_f32(float *primal, float *tangents, long rows, long n, long directions, const float *bias,
+                           int activation, float slope);
+void og_dense_epilogue_f64(double *primal, double *tangents, long rows, long n, long directions, const double *bias,
+                           int activation, double slope);
+
 /* 1 when the CPU has AVX-512F and AVX-512DQ (what CEigenGEMM is built for), else 0. */
 int og_cpu_has_avx512(void);
 #endif

@@ -8,7 +8,7 @@ public import TensorCore
 /// Bilinear in `(A, B)`, linear in `C`: `ẏ = α·(op(Ȧ)·op(B) + op(A)·op(Ḃ)) + β·Ċ`; the VJP is
 /// that of `MatMul`, scaled by α, plus `C̄ = β·Σ_bcast ȳ`. Tangents with direction axes go
 /// through batched `MatMul`.
-public struct Gemm: FloatKernel {
+public struct Gemm: FloatKernel, RowProduct {
   public static let name = "Gemm"
   public let alpha: Double
   public let beta: Double
@@ -21,6 +21,8 @@ public struct Gemm: FloatKernel {
     self.transA = transA
     self.transB = transB
   }
+
+  public var weightTransposed: Bool? { alpha == 1 && beta == 1 && !transA ? transB : nil }
 
   public var description: String { "Gemm(alpha: \(alpha), beta: \(beta), transA: \(transA), transB: \(transB))" }
 

@@ -7,7 +7,7 @@ public import TensorCore
 ///
 /// Bilinear: `ẏ = op(ȧ)·op(b) + op(a)·op(ḃ)`; `ā = ȳ·op(b)ᵀ` (or `op(b)·ȳᵀ` when `transA`),
 /// `b̄ = op(a)ᵀ·ȳ` (or `ȳᵀ·op(a)` when `transB`), each summed over broadcast axes.
-public struct MatMul: FloatKernel {
+public struct MatMul: FloatKernel, RowProduct {
   public static let name = "MatMul"
   public let transA: Bool
   public let transB: Bool
@@ -16,6 +16,8 @@ public struct MatMul: FloatKernel {
     self.transA = transA
     self.transB = transB
   }
+
+  public var weightTransposed: Bool? { transA ? nil : transB }
 
   public var description: String { "MatMul(transA: \(transA), transB: \(transB))" }
 

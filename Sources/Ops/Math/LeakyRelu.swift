@@ -5,13 +5,15 @@ public import TensorCore
 /// default 0.01; stored as float32 in ONNX, so PyTorch's 0.2 arrives as 0.20000000298).
 ///
 /// `y′ = x > 0 ? 1 : α` (PyTorch's convention at 0): tangents go through `StepMul(low: α)`.
-public struct LeakyRelu: UnaryElementwise {
+public struct LeakyRelu: UnaryElementwise, ActivationPrimitive {
   public static let name = "LeakyRelu"
   public let alpha: Double
 
   public init(alpha: Double) { self.alpha = alpha }
 
   public var description: String { "LeakyRelu(alpha: \(alpha))" }
+
+  public var activation: Activation { .leakyRelu(slope: alpha) }
 
   public func apply<T: FloatElement>(_ x: T) -> T { x > 0 ? x : T(alpha) * x }
 

@@ -4,11 +4,13 @@ public import TensorCore
 /// Rectified linear unit, `y = max(x, 0)` (NaN stays NaN). ONNX `Relu` (opset 6+).
 ///
 /// `y′ = x > 0 ? 1 : 0` (PyTorch's convention at 0): tangents go through `StepMul(low: 0)`.
-public struct Relu: UnaryElementwise, AttributeFreeONNXOp {
+public struct Relu: UnaryElementwise, AttributeFreeONNXOp, ActivationPrimitive {
   public static let name = "Relu"
   public static let onnxArity = 1
   public init() {}
   public var description: String { Self.name }
+
+  public var activation: Activation { .leakyRelu(slope: 0) }
 
   public func apply<T: FloatElement>(_ x: T) -> T { x > 0 || x.isNaN ? x : 0 }
 

@@ -8,7 +8,7 @@ public import TensorCore
 ///
 /// Linear in `t`, piecewise constant in `x`: `ẏ = StepMul(ṫ, x)`; `t̄ = Σ_bcast StepMul(ȳ, x)`,
 /// `x̄ = 0`.
-public struct StepMul: BinaryBroadcasting {
+public struct StepMul: BinaryBroadcasting, ActivationDerivativeProduct {
   public static let name = "StepMul"
   public let low: Double
   public let high: Double
@@ -21,6 +21,11 @@ public struct StepMul: BinaryBroadcasting {
   public var description: String { "StepMul(low: \(low), high: \(high))" }
 
   public func apply<T: FloatElement>(_ t: T, _ x: T) -> T { t * (x > 0 ? T(high) : T(low)) }
+
+  /// The derivative product of `leakyRelu(slope: low)` (and ReLU, `low = 0`) when `high = 1`.
+  public func operand(for activation: Activation) -> ActivationOperand? {
+    activation == .leakyRelu(slope: low) && high == 1 ? .input : nil
+  }
 
   /// A mask shared by every row of `t` (the common case: `[K, B, n]` tangents, `[B, n]` mask)
   /// runs the vectorised `VectorMath.stepMul`; other broadcasts take the generic loop.
