@@ -22,7 +22,7 @@ struct FusedDense: CustomStringConvertible {
   let members: [Node]
 
   var description: String {
-    let parts = members.map { "\($0.op.name) '\($0.name)'" }.joined(separator: ", ")
+    let parts = members.map { $0.name.isEmpty ? $0.op.name : "\($0.op.name) '\($0.name)'" }.joined(separator: ", ")
     return "fused dense layer (\(activation.map(\.description) ?? "no activation")\(hasTangent ? ", with tangents" : "")) of \(parts)"
   }
 
