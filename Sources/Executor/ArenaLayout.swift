@@ -70,9 +70,9 @@ struct ArenaLayout {
         constantSize += Self.aligned(max(bytes(v.id), 1))
       }
     }
-    for v in graph.inputs where bufferOf[v.id] == nil {
-      bufferOf[v.id] = newBuffer(bytes: bytes(v.id), end: lastUse[v.id] ?? -1)
-    }
+    var seen = Set<Int>()
+    let inputs = graph.inputs.filter { seen.insert($0.id).inserted }
+    if !inputs.isEmpty { placeStacked(inputs, lastUse: lastUse, step: -1) }
     let inputSet = Set(graph.inputs.map(\.id))
     for (i, node) in steps.enumerated() {
       if node.stackedOutputs {
@@ -112,10 +112,14 @@ struct ArenaLayout {
     for (v, b) in bufferOf { offsets[v] = buffers[b].offset + (innerOffset[v] ?? 0) }
   }
 
-  /// One buffer for `outputs` back to back, alive until the last reader of any of them.
+  /// One buffer for `outputs` back to back (each at a multiple of its element size), alive until
+  /// the last reader of any of them. The graph inputs are placed this way too, so a forward-mode
+  /// graph's `x` and `ẋ` form one matrix for the first fused layer.
   private mutating func placeStacked(_ outputs: [Value], lastUse: [Int: Int], step i: Int) {
     var total = 0
     for o in outputs {
+      let align = types[o.id]?.dtype.byteSize ?? 1
+      if total % align != 0 { total += align - total % align }
       innerOffset[o.id] = total
       total = total.addingReportingOverflow(bytes(o.id)).overflow ? Int.max : total + bytes(o.id)
     }

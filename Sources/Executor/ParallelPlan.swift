@@ -18,7 +18,7 @@ public final class ParallelPlan: @unchecked Sendable {
   /// How each output is laid out when returned.
   let outputLayouts: [OutputLayout]
   /// Each output's batch axis and layout.
-  private let layoutSpecs: [(axis: Int?, layout: OutputLayout)]
+  private let layoutSpecs: [(axis: Int?, layout: OutputLayout, shape: [Int])]
   /// Each output's shape in graph layout.
   let outputShapes: [[Int]]
   /// Each output's shape as returned (after its layout).
@@ -47,7 +47,6 @@ public final class ParallelPlan: @unchecked Sendable {
     self.outputBatchAxes = outputBatchAxes
     let layouts = zip(outputLayouts ?? outputBatchAxes.map { _ in .graph }, outputBatchAxes).map { $1 == nil ? .graph : $0 }
     self.outputLayouts = layouts
-    layoutSpecs = Array(zip(outputBatchAxes, layouts))
     let types = try Plan.concreteTypes(graph, inputShapes: inputShapes)
     self.types = types
     self.inputShapes = inputShapes
@@ -57,6 +56,7 @@ public final class ParallelPlan: @unchecked Sendable {
       guard let axis = spec.1, axis < shape.count else { return shape }
       return spec.0.shape(of: shape, batchAxis: axis)
     }
+    layoutSpecs = zip(zip(outputBatchAxes, layouts), returnedShapes).map { ($0.0, $0.1, $1) }
     outputDTypes = graph.outputs.map { types[$0.id]?.dtype ?? .float32 }
     let batches = zip(inputShapes, inputBatchAxes).compactMap { shape, axis in axis.map { shape[$0] } }
     let batch = batches.first ?? 1

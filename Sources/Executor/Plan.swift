@@ -163,8 +163,9 @@ public final class Plan: @unchecked Sendable {
   public func run(_ inputs: [Tensor]) throws -> [Tensor] { try run(inputs, layouts: nil) }
 
   /// `run`, returning each output with a batch axis in its layout (`layouts[i]`: the output's
-  /// batch axis and layout; nil: all in graph layout), copied out and rearranged in one pass.
-  func run(_ inputs: [Tensor], layouts: [(axis: Int?, layout: OutputLayout)]?) throws -> [Tensor] {
+  /// batch axis, layout and shape in that layout; nil: all in graph layout), copied out and
+  /// rearranged in one pass.
+  func run(_ inputs: [Tensor], layouts: [(axis: Int?, layout: OutputLayout, shape: [Int])]?) throws -> [Tensor] {
     guard inputs.count == graph.inputs.count else {
       throw ExecutionError.inputMismatch("expected \(graph.inputs.count) inputs, got \(inputs.count)")
     }
@@ -182,13 +183,13 @@ public final class Plan: @unchecked Sendable {
     return try outputSlots.enumerated().map { i, slot in
       switch slot {
       case .folded(let t):
-        guard let (axis, layout) = layouts?[i], let axis else { return t }
+        guard let (axis, layout, _) = layouts?[i], let axis else { return t }
         return try layout.rearranged(t, batchAxis: axis)
       case .buffer(let p, let shape, let dtype):
-        guard let (axis, layout) = layouts?[i], let axis, layout != .graph else {
+        guard let (axis, layout, returned) = layouts?[i], let axis, layout != .graph else {
           return Tensor(copyingFrom: p, shape: shape, dtype: dtype)
         }
-        return Tensor(shape: layout.shape(of: shape, batchAxis: axis), dtype: dtype) { target in
+        return Tensor(shape: returned, dtype: dtype) { target in
           if layout == .batchFirst {
             Self.scatterBatchFirst(
               chunk: p, shape: shape, elementBytes: dtype.byteSize, axis: axis, start: 0, rows: shape[axis], to: target)
