@@ -34,6 +34,11 @@ static int level(void) {
   return cached;
 }
 
+int og_cpu_has_avx512(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+}
+
 /* One array function per (name, element type): AVX-512 and AVX2 loops, scalar SLEEF tail. */
 #define UNARY_F32(NAME, V16, V8, S)                                                        \
   __attribute__((target("avx512f"))) static long NAME##_512(const float *x, float *y, long n) { \
