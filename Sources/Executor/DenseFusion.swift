@@ -18,12 +18,12 @@ enum DenseFusion {
       claimed.formUnion(members)
       fusedAt[members.min() ?? i] = layer
     }
-    let plain = nodes.map(PlanStep.init(node:))
+    let plain = nodes.map(PlanStep.node)
     guard !fusedAt.isEmpty else { return plain }
     var steps: [PlanStep] = []
     for i in nodes.indices {
       if let layer = fusedAt[i] {
-        steps.append(PlanStep(fused: layer))
+        steps.append(.dense(layer))
       } else if !claimed.contains(i) {
         steps.append(plain[i])
       }

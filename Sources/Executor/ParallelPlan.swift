@@ -15,14 +15,10 @@ public final class ParallelPlan: @unchecked Sendable {
   public let chunkRows: Int
   let inputBatchAxes: [Int?]
   let outputBatchAxes: [Int?]
-  /// How each output is laid out when returned.
-  let outputLayouts: [OutputLayout]
-  /// Each output's batch axis and layout.
+  /// Each output's batch axis, layout, and shape as returned in that layout.
   private let layoutSpecs: [(axis: Int?, layout: OutputLayout, shape: [Int])]
   /// Each output's shape in graph layout.
   let outputShapes: [[Int]]
-  /// Each output's shape as returned (after its layout).
-  let returnedShapes: [[Int]]
   let outputDTypes: [DType]
   let inputShapes: [[Int]]
   let inputDTypes: [DType]
@@ -46,17 +42,15 @@ public final class ParallelPlan: @unchecked Sendable {
     self.inputBatchAxes = inputBatchAxes
     self.outputBatchAxes = outputBatchAxes
     let layouts = zip(outputLayouts ?? outputBatchAxes.map { _ in .graph }, outputBatchAxes).map { $1 == nil ? .graph : $0 }
-    self.outputLayouts = layouts
     let types = try Plan.concreteTypes(graph, inputShapes: inputShapes)
     self.types = types
     self.inputShapes = inputShapes
     inputDTypes = graph.inputs.map { types[$0.id]?.dtype ?? .float32 }
     outputShapes = graph.outputs.map { types[$0.id]?.shape ?? [] }
-    returnedShapes = zip(outputShapes, zip(layouts, outputBatchAxes)).map { shape, spec in
-      guard let axis = spec.1, axis < shape.count else { return shape }
-      return spec.0.shape(of: shape, batchAxis: axis)
+    layoutSpecs = zip(outputShapes, zip(outputBatchAxes, layouts)).map { shape, spec in
+      guard let axis = spec.0, axis < shape.count else { return (spec.0, spec.1, shape) }
+      return (axis, spec.1, spec.1.shape(of: shape, batchAxis: axis))
     }
-    layoutSpecs = zip(zip(outputBatchAxes, layouts), returnedShapes).map { ($0.0, $0.1, $1) }
     outputDTypes = graph.outputs.map { types[$0.id]?.dtype ?? .float32 }
     let batches = zip(inputShapes, inputBatchAxes).compactMap { shape, axis in axis.map { shape[$0] } }
     let batch = batches.first ?? 1
@@ -113,6 +107,11 @@ public final class ParallelPlan: @unchecked Sendable {
   /// The plan the first chunk (or the whole batch) runs.
   public var firstPlan: Plan? { single ?? plans.first?.first }
 
+  /// The graph, then the steps the plan fuses (for `--print-graph`).
+  public var summary: String {
+    [graph.description, firstPlan?.fusionSummary ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
+  }
+
   /// Runs on the full batch; returns one tensor per graph output, in its layout.
   public func run(_ inputs: [Tensor]) throws -> [Tensor] {
     if let single {
@@ -125,14 +124,14 @@ public final class ParallelPlan: @unchecked Sendable {
       throw ExecutionError.inputMismatch(
         "input '\(graph.name(of: graph.inputs[i]))' is \(t.dtype)\(t.shape), but the plan was compiled for \(inputDTypes[i])\(inputShapes[i])")
     }
-    let specs = zip(returnedShapes, outputDTypes).map { (shape: $0, dtype: $1) }
+    let specs = zip(layoutSpecs, outputDTypes).map { (shape: $0.shape, dtype: $1) }
     return try Tensor.withRawPointers(inputs) { inputPointers in
       let sources = zip(inputPointers, zip(inputs, inputBatchAxes)).map {
         InputSource(pointer: $0, shape: $1.0.shape, elementBytes: $1.0.dtype.byteSize, axis: $1.1)
       }
       return try Tensor.makeUninitialized(specs) { pointers in
-        let targets = zip(pointers, zip(zip(outputShapes, outputDTypes), zip(outputBatchAxes, outputLayouts))).map {
-          OutputTarget(pointer: $0, shape: $1.0.0, elementBytes: $1.0.1.byteSize, axis: $1.1.0, layout: $1.1.1)
+        let targets = zip(pointers, zip(zip(outputShapes, outputDTypes), layoutSpecs)).map {
+          OutputTarget(pointer: $0, shape: $1.0.0, elementBytes: $1.0.1.byteSize, axis: $1.1.axis, layout: $1.1.layout)
         }
         let failure = FailureBox()
         let (rows, count, batch, plans) = (chunkRows, chunks, self.batch, self.plans)
@@ -151,35 +150,6 @@ public final class ParallelPlan: @unchecked Sendable {
         }
         if let error = failure.error { throw error }
       }
-    }
-  }
-}
-
-/// How a plan returns an output with a batch axis: `[outer…, B, inner…]` in graph layout.
-public enum OutputLayout: Sendable, Hashable {
-  /// As the graph computes it.
-  case graph
-  /// `[B, outer…, inner…]`.
-  case batchFirst
-  /// `[B, inner…, outer…]`: a forward-mode Jacobian's `[K, B, out…]` as `[B, out…, K]`.
-  case sampleMajor
-
-  /// The returned shape of an output of `shape` with the batch on `batchAxis`.
-  func shape(of shape: [Int], batchAxis axis: Int) -> [Int] {
-    switch self {
-    case .graph: shape
-    case .batchFirst: [shape[axis]] + shape[..<axis] + shape[(axis + 1)...]
-    case .sampleMajor: [shape[axis]] + shape[(axis + 1)...] + shape[..<axis]
-    }
-  }
-
-  /// `t` (graph layout, batch on `axis`) in this layout.
-  func rearranged(_ t: Tensor, batchAxis axis: Int) throws -> Tensor {
-    let rank = t.rank
-    switch self {
-    case .graph: return t
-    case .batchFirst: return try t.permuted([axis] + Array(0..<axis) + Array((axis + 1)..<rank))
-    case .sampleMajor: return try t.permuted([axis] + Array((axis + 1)..<rank) + Array(0..<axis))
     }
   }
 }

@@ -78,7 +78,7 @@ public final class Plan: @unchecked Sendable {
       }
     }
     self.folded = folded
-    let steps = fuse ? DenseFusion.steps(live, graph: graph, types: types) : live.map(PlanStep.init(node:))
+    let steps = fuse ? DenseFusion.steps(live, graph: graph, types: types) : live.map(PlanStep.node)
 
     var layout = ArenaLayout(types: types, steps: steps, graph: graph, folded: folded)
     layout.assign()
@@ -115,13 +115,13 @@ public final class Plan: @unchecked Sendable {
       guard io.inputs.count == node.inputs.count, io.outputs.count == node.outputs.count else {
         throw ExecutionError.inputMismatch("internal: a buffer of \(node.label) was not placed")
       }
-      if let fused = node.fused {
-        fusedSteps.append(fused.description)
-        if fused.stacksRows(io) { stackedProducts += 1 }
+      if case .dense(let layer) = node {
+        fusedSteps.append(layer.description)
+        if layer.stacksRows(io) { stackedProducts += 1 }
       }
-      if let k = node.kernel(io) {
+      if let k = node.makeKernel(io) {
         kernels.append(k)
-      } else if let single = node.node {
+      } else if case .node(let single) = node {
         kernels.append {
           do { try Self.runFallback(single, io) } catch { errorSlot.record(error) }
         }
@@ -190,13 +190,9 @@ public final class Plan: @unchecked Sendable {
           return Tensor(copyingFrom: p, shape: shape, dtype: dtype)
         }
         return Tensor(shape: returned, dtype: dtype) { target in
-          if layout == .batchFirst {
-            Self.scatterBatchFirst(
-              chunk: p, shape: shape, elementBytes: dtype.byteSize, axis: axis, start: 0, rows: shape[axis], to: target)
-          } else {
-            Self.scatterSampleMajor(
-              chunk: p, shape: shape, elementBytes: dtype.byteSize, axis: axis, start: 0, rows: shape[axis], to: target)
-          }
+          layout.write(
+            chunk: p, shape: shape, elementBytes: dtype.byteSize, axis: axis, start: 0, rows: shape[axis],
+            batch: shape[axis], to: target)
         }
       case .missing(let name): throw ExecutionError.inputMismatch("output '\(name)' was not computed")
       }
@@ -239,69 +235,9 @@ public final class Plan: @unchecked Sendable {
       case .buffer(let address, _, _):
         p = address
       }
-      switch (target.axis, target.layout) {
-      case (let axis?, .batchFirst):
-        Self.scatterBatchFirst(
-          chunk: p, shape: target.shape, elementBytes: target.elementBytes, axis: axis, start: start, rows: rows,
-          to: target.pointer)
-      case (let axis?, .sampleMajor):
-        Self.scatterSampleMajor(
-          chunk: p, shape: target.shape, elementBytes: target.elementBytes, axis: axis, start: start, rows: rows,
-          to: target.pointer)
-      default:
-        Self.copyRows(
-          from: target.pointer, shape: target.shape, elementBytes: target.elementBytes, axis: target.axis, start: start,
-          rows: rows, batch: batch, to: p, gather: false)
-      }
-    }
-  }
-
-  /// Writes a chunk `[outer…, rows, inner…]` (batch on `axis`) into rows `start ..< start + rows`
-  /// of a full tensor laid out batch-first, `[B, outer…, inner…]`; `shape` is the full shape in
-  /// graph layout.
-  static func scatterBatchFirst(
-    chunk: UnsafeMutableRawPointer, shape: [Int], elementBytes: Int, axis: Int, start: Int, rows: Int,
-    to full: UnsafeMutableRawPointer
-  ) {
-    let outer = shape[..<axis].reduce(1, *)
-    let inner = shape[(axis + 1)...].reduce(1, *) * elementBytes
-    for o in 0..<outer {
-      for r in 0..<rows {
-        (full + ((start + r) * outer + o) * inner).copyMemory(from: chunk + (o * rows + r) * inner, byteCount: inner)
-      }
-    }
-  }
-
-  /// Writes a chunk `[outer…, rows, inner…]` (batch on `axis`) into rows `start ..< start + rows`
-  /// of a full tensor laid out `[B, inner…, outer…]`; `shape` is the full shape in graph layout.
-  static func scatterSampleMajor(
-    chunk: UnsafeMutableRawPointer, shape: [Int], elementBytes: Int, axis: Int, start: Int, rows: Int,
-    to full: UnsafeMutableRawPointer
-  ) {
-    let outer = shape[..<axis].reduce(1, *)
-    let inner = shape[(axis + 1)...].reduce(1, *)
-    func scatter<E>(_: E.Type) {
-      let (source, target) = (chunk.assumingMemoryBound(to: E.self), full.assumingMemoryBound(to: E.self))
-      for r in 0..<rows {
-        let row = target + (start + r) * inner * outer
-        for o in 0..<outer {
-          let from = source + (o * rows + r) * inner
-          for i in 0..<inner { row[i * outer + o] = from[i] }
-        }
-      }
-    }
-    switch elementBytes {
-    case 4: scatter(UInt32.self)
-    case 8: scatter(UInt64.self)
-    default:
-      for r in 0..<rows {
-        for o in 0..<outer {
-          for i in 0..<inner {
-            (full + (((start + r) * inner + i) * outer + o) * elementBytes).copyMemory(
-              from: chunk + ((o * rows + r) * inner + i) * elementBytes, byteCount: elementBytes)
-          }
-        }
-      }
+      target.layout.write(
+        chunk: p, shape: target.shape, elementBytes: target.elementBytes, axis: target.axis, start: start, rows: rows,
+        batch: batch, to: target.pointer)
     }
   }
 

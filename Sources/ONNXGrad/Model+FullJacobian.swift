@@ -28,8 +28,8 @@ extension Model {
     let dg = try directionalGraph(of: out, wrt: inp, mode: resolved)
     let seed =
       resolved == .forward
-      ? Self.identitySeed(nIn, shape: inShape, dtype: graph.type(of: inp).dtype)
-      : Self.identitySeed(nOut, shape: outShape, dtype: graph.type(of: out).dtype)
+      ? try Self.identitySeed(nIn, shape: inShape, dtype: graph.type(of: inp).dtype)
+      : try Self.identitySeed(nOut, shape: outShape, dtype: graph.type(of: out).dtype)
     let results = try Plan(graph: dg.graph, inputShapes: (x + [seed]).map(\.shape)).run(x + [seed])
     let outputs = zip(graph.outputs, outputNames).compactMap { v, name in
       dg.graph.outputs.firstIndex(of: v).map { (name: name, tensor: results[$0]) }
@@ -44,10 +44,8 @@ extension Model {
     return JacobianResult(jacobian: jacobian, outputs: outputs, mode: resolved)
   }
 
-  /// `[n, *shape]` with `seed[k]` the k-th basis element (flattened).
-  static func identitySeed(_ n: Int, shape: [Int], dtype: DType) -> Tensor {
-    var v = [Double](repeating: 0, count: n * n)
-    for k in 0..<n { v[k * n + k] = 1 }
-    return Tensor(uncheckedShape: [n] + shape, storage: .float64(v)).converted(to: dtype)
+  /// `[n, *shape]` with `seed[k]` the k-th basis element (flattened): `oneHot` for one row.
+  static func identitySeed(_ n: Int, shape: [Int], dtype: DType) throws -> Tensor {
+    try oneHot(directions: n, batch: 1, features: shape, dtype: dtype).reshaped([n] + shape)
   }
 }

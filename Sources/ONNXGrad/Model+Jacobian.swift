@@ -151,7 +151,6 @@ extension Model {
 }
 
 extension CompiledJacobian: CustomStringConvertible {
-  /// The derivative graph being run.
-  /// The derivative graph, then the steps the plan fuses.
-  public var description: String { [plan.graph.description, plan.firstPlan?.fusionSummary ?? ""].filter { !$0.isEmpty }.joined(separator: "\n") }
+  /// The derivative graph being run, then the steps the plan fuses.
+  public var description: String { plan.summary }
 }
