@@ -57,16 +57,9 @@ struct FusedDense: CustomStringConvertible {
     let yDot: UnsafeMutablePointer<T>? = hasTangent ? io.output(1, as: T.self) : nil
     let (transposed, activation) = (weightTransposed, activation)
     let stacked = stacksRows(io)
-    let weightFixed = io.constantInputs[weightIndex] || !transposed
+    let weightIsConstant = io.constantInputs[weightIndex]
     func product(rows m: Int) -> (UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void {
-      if weightFixed, let prepared = PreparedGEMM(m: m, n: n, k: inFeatures, transB: transposed, b: w, ldb: ldw) {
-        return { a, c in prepared(a, c) }
-      }
-      return { a, c in
-        BLAS.gemm(
-          transA: false, transB: transposed, m: m, n: n, k: inFeatures, alpha: 1, a: a, lda: inFeatures, b: w, ldb: ldw,
-          beta: 0, c: c, ldc: n)
-      }
+      BLAS.rowProduct(m: m, n: n, k: inFeatures, transB: transposed, b: w, ldb: ldw, bIsConstant: weightIsConstant)
     }
     let primalProduct = product(rows: stacked ? rows + tangentRows : rows)
     let tangentProduct = stacked || !hasTangent ? nil : product(rows: tangentRows)

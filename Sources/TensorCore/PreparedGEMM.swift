@@ -63,3 +63,21 @@ public final class PreparedGEMM<T: FloatElement>: @unchecked Sendable {
       kernel, a.assumingMemoryBound(to: Double.self), b.assumingMemoryBound(to: Double.self), c.assumingMemoryBound(to: Double.self))
   }
 }
+
+extension BLAS {
+  /// `C = A·op(B)` with `A` `m×k` and `C` `m×n` in contiguous rows, bound once to `b` (`k×n`,
+  /// or `n×k` when `transB`, row stride `ldb`) and called many times: libxsmm's prepared kernel
+  /// where it pays (`PreparedGEMM.pays`) and may read `b` now (not transposed, or
+  /// `bIsConstant`), else `gemm`. Plans use this for every weight product they can.
+  @inlinable
+  public static func rowProduct<T: FloatElement>(
+    m: Int, n: Int, k: Int, transB: Bool, b: UnsafePointer<T>, ldb: Int, bIsConstant: Bool
+  ) -> (UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void {
+    if bIsConstant || !transB, let prepared = PreparedGEMM(m: m, n: n, k: k, transB: transB, b: b, ldb: ldb) {
+      return { a, c in prepared(a, c) }
+    }
+    return { a, c in
+      gemm(transA: false, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: ldb, beta: 0, c: c, ldc: n)
+    }
+  }
+}

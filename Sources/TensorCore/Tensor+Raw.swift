@@ -13,32 +13,24 @@ extension Tensor {
 
   /// A tensor whose `shape.product` elements of `dtype` `write` stores at the address it is
   /// given (elements it leaves unwritten are unspecified).
-  public init(shape: [Int], dtype: DType, writingWith write: (UnsafeMutableRawPointer) -> Void) {
+  public init(shape: [Int], dtype: DType, writingWith write: (UnsafeMutableRawPointer) throws -> Void) rethrows {
     let n = shape.reduce(1, *)
-    func array<E>(_: E.Type) -> [E] {
-      [E](unsafeUninitializedCapacity: max(n, 1)) { buffer, count in
-        if let base = buffer.baseAddress { write(UnsafeMutableRawPointer(base)) }
+    func array<E>(_: E.Type) throws -> [E] {
+      try [E](unsafeUninitializedCapacity: max(n, 1)) { buffer, count in
+        if let base = buffer.baseAddress { try write(UnsafeMutableRawPointer(base)) }
         count = n
       }
     }
     switch dtype {
-    case .float32: self.init(uncheckedShape: shape, storage: .float32(array(Float.self)))
-    case .float64: self.init(uncheckedShape: shape, storage: .float64(array(Double.self)))
-    case .int64: self.init(uncheckedShape: shape, storage: .int64(array(Int64.self)))
+    case .float32: self.init(uncheckedShape: shape, storage: .float32(try array(Float.self)))
+    case .float64: self.init(uncheckedShape: shape, storage: .float64(try array(Double.self)))
+    case .int64: self.init(uncheckedShape: shape, storage: .int64(try array(Int64.self)))
     }
   }
 
   /// A tensor holding a copy of the `shape.product` elements of `dtype` at `p`.
   public init(copyingFrom p: UnsafeRawPointer, shape: [Int], dtype: DType) {
-    let n = shape.reduce(1, *)
-    switch dtype {
-    case .float32:
-      self.init(uncheckedShape: shape, storage: .float32(Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: Float.self), count: n))))
-    case .float64:
-      self.init(uncheckedShape: shape, storage: .float64(Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: Double.self), count: n))))
-    case .int64:
-      self.init(uncheckedShape: shape, storage: .int64(Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: Int64.self), count: n))))
-    }
+    self.init(shape: shape, dtype: dtype) { $0.copyMemory(from: p, byteCount: shape.reduce(1, *) * dtype.byteSize) }
   }
 }
 
@@ -51,38 +43,28 @@ extension Tensor {
   ) throws -> [Tensor] {
     var pointers: [UnsafeMutableRawPointer] = []
     pointers.reserveCapacity(specs.count)
-    var storages: [Storage] = []
-    storages.reserveCapacity(specs.count)
-    try build(specs[...], &pointers, &storages, fill)
-    return zip(specs, storages.reversed()).map { Tensor(uncheckedShape: $0.shape, storage: $1) }
+    var tensors: [Tensor] = []
+    tensors.reserveCapacity(specs.count)
+    try build(specs[...], &pointers, &tensors, fill)
+    return tensors.reversed()
   }
 
-  /// Allocates the first spec's array, then the rest inside it, and calls `fill` innermost;
-  /// `storages` receives the arrays innermost first (reverse spec order).
+  /// Allocates the first spec's tensor, then the rest inside its initialiser, and calls `fill`
+  /// innermost; `tensors` receives them innermost first (reverse spec order).
   private static func build(
     _ specs: ArraySlice<(shape: [Int], dtype: DType)>, _ pointers: inout [UnsafeMutableRawPointer],
-    _ storages: inout [Storage], _ fill: ([UnsafeMutableRawPointer]) throws -> Void
+    _ tensors: inout [Tensor], _ fill: ([UnsafeMutableRawPointer]) throws -> Void
   ) throws {
     guard let (shape, dtype) = specs.first else {
       try fill(pointers)
       return
     }
-    let n = shape.reduce(1, *)
-    func array<E>(_: E.Type) throws -> [E] {
-      try [E](unsafeUninitializedCapacity: max(n, 1)) { buffer, count in
-        guard let base = buffer.baseAddress else { return }
-        pointers.append(UnsafeMutableRawPointer(base))
-        try build(specs.dropFirst(), &pointers, &storages, fill)
-        count = n
-      }
+    let t = try Tensor(shape: shape, dtype: dtype) { p in
+      pointers.append(p)
+      try build(specs.dropFirst(), &pointers, &tensors, fill)
     }
-    switch dtype {
-    case .float32: storages.append(.float32(try array(Float.self)))
-    case .float64: storages.append(.float64(try array(Double.self)))
-    case .int64: storages.append(.int64(try array(Int64.self)))
-    }
+    tensors.append(t)
   }
-
 }
 
 extension Tensor {

@@ -61,6 +61,10 @@ public struct Gemm: FloatKernel, RowProduct {
     let (a, b, y) = (io.input(0, as: T.self), io.input(1, as: T.self), io.output(0, as: T.self))
     let (ta, tb, alphaT) = (transA, transB, T(alpha))
     guard io.inputs.count == 3, beta != 0 else {
+      if alpha == 1 && !transA {
+        let product = BLAS.rowProduct(m: m, n: n, k: k, transB: tb, b: UnsafePointer(b), ldb: sb[1], bIsConstant: io.constantInputs[1])
+        return { product(a, y) }
+      }
       return { BLAS.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: alphaT, a: a, lda: sa[1], b: b, ldb: sb[1], beta: 0, c: y, ldc: n) }
     }
     let c = io.input(2, as: T.self)

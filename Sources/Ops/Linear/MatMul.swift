@@ -64,8 +64,9 @@ public struct MatMul: FloatKernel, RowProduct {
     let (a, b, y) = (io.input(0, as: T.self), io.input(1, as: T.self), io.output(0, as: T.self))
     let (ta, tb) = (transA, transB)
     if batchB.allSatisfy({ $0 == 1 }) && !transA && batchA == batch {
-      let rows = batchCount * m
-      return { BLAS.gemm(transA: false, transB: tb, m: rows, n: n, k: k, alpha: 1, a: a, lda: ca, b: b, ldb: cb, beta: 0, c: y, ldc: n) }
+      let product = BLAS.rowProduct(
+        m: batchCount * m, n: n, k: k, transB: tb, b: UnsafePointer(b), ldb: cb, bIsConstant: io.constantInputs[1])
+      return { product(a, y) }
     }
     let stridesA = Broadcasting.strides(of: batchA, in: batch)
     let stridesB = Broadcasting.strides(of: batchB, in: batch)
