@@ -78,27 +78,7 @@ public enum Kernels {
         base &+= m
       }
     case .strided(let shape, let sa, let sb):
-      let n = shape.reduce(1, *)
-      let rank = shape.count
-      withUnsafeTemporaryAllocation(of: Int.self, capacity: max(rank, 1)) { index in
-        for i in 0..<rank { index[i] = 0 }
-        var ia = 0
-        var ib = 0
-        for i in 0..<n {
-          y[i] = f(a[ia], b[ib])
-          var axis = rank - 1
-          while axis >= 0 {
-            index[axis] += 1
-            ia += sa[axis]
-            ib += sb[axis]
-            if index[axis] < shape[axis] { break }
-            ia -= sa[axis] * shape[axis]
-            ib -= sb[axis] * shape[axis]
-            index[axis] = 0
-            axis -= 1
-          }
-        }
-      }
+      forEachStrided(shape: shape, sa, sb) { i, ia, ib in y[i] = f(a[ia], b[ib]) }
     }
   }
 
@@ -109,7 +89,6 @@ public enum Kernels {
   ) {
     y.initialize(repeating: .zero, count: yCount)
     let n = shape.reduce(1, *)
-    let rank = shape.count
     if let period = periodicTarget(shape: shape, strides: yStrides, count: yCount) {
       var base = 0
       while base < n {
@@ -119,29 +98,13 @@ public enum Kernels {
       }
       return
     }
-    withUnsafeTemporaryAllocation(of: Int.self, capacity: max(rank, 1)) { index in
-      for i in 0..<rank { index[i] = 0 }
-      var iy = 0
-      for i in 0..<n {
-        y[iy] += x[i]
-        var axis = rank - 1
-        while axis >= 0 {
-          index[axis] += 1
-          iy += yStrides[axis]
-          if index[axis] < shape[axis] { break }
-          iy -= yStrides[axis] * shape[axis]
-          index[axis] = 0
-          axis -= 1
-        }
-      }
-    }
+    forEachStrided(shape: shape, yStrides, yStrides) { i, iy, _ in y[iy] += x[i] }
   }
 
   /// `y` = `x` broadcast over the axes where `xStrides` is 0; `y` has `shape`.
   @inlinable @inline(__always)
   public static func expand<T>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, shape: [Int], xStrides: [Int]) {
     let n = shape.reduce(1, *)
-    let rank = shape.count
     let xCount = zip(shape, xStrides).reduce(1) { $1.1 == 0 ? $0 : $0 * $1.0 }
     if let period = periodicTarget(shape: shape, strides: xStrides, count: xCount) {
       var base = 0
@@ -151,17 +114,29 @@ public enum Kernels {
       }
       return
     }
+    forEachStrided(shape: shape, xStrides, xStrides) { i, ix, _ in y[i] = x[ix] }
+  }
+
+  /// Calls `body(i, ia, ib)` for every flat row-major index `i` of `shape`, with `ia` and `ib`
+  /// its offsets under the strides `sa` and `sb` (one odometer for every strided loop here).
+  @inlinable @inline(__always)
+  static func forEachStrided(shape: [Int], _ sa: [Int], _ sb: [Int], _ body: (Int, Int, Int) -> Void) {
+    let n = shape.reduce(1, *)
+    let rank = shape.count
     withUnsafeTemporaryAllocation(of: Int.self, capacity: max(rank, 1)) { index in
       for i in 0..<rank { index[i] = 0 }
-      var ix = 0
+      var ia = 0
+      var ib = 0
       for i in 0..<n {
-        y[i] = x[ix]
+        body(i, ia, ib)
         var axis = rank - 1
         while axis >= 0 {
           index[axis] += 1
-          ix += xStrides[axis]
+          ia += sa[axis]
+          ib += sb[axis]
           if index[axis] < shape[axis] { break }
-          ix -= xStrides[axis] * shape[axis]
+          ia -= sa[axis] * shape[axis]
+          ib -= sb[axis] * shape[axis]
           index[axis] = 0
           axis -= 1
         }
