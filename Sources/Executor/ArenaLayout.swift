@@ -112,20 +112,20 @@ struct ArenaLayout {
     for (v, b) in bufferOf { offsets[v] = buffers[b].offset + (innerOffset[v] ?? 0) }
   }
 
-  /// One buffer for `outputs` back to back (each at a multiple of its element size), alive until
+  /// One buffer for `values` back to back (each at a multiple of its element size), alive until
   /// the last reader of any of them. The graph inputs are placed this way too, so a forward-mode
   /// graph's `x` and `ẋ` form one matrix for the first fused layer.
-  private mutating func placeStacked(_ outputs: [Value], lastUse: [Int: Int], step i: Int) {
+  private mutating func placeStacked(_ values: [Value], lastUse: [Int: Int], step i: Int) {
     var total = 0
-    for o in outputs {
+    for o in values {
       let align = types[o.id]?.dtype.byteSize ?? 1
       if total % align != 0 { total += align - total % align }
       innerOffset[o.id] = total
       total = total.addingReportingOverflow(bytes(o.id)).overflow ? Int.max : total + bytes(o.id)
     }
-    let b = newBuffer(bytes: total, end: outputs.map { lastUse[$0.id] ?? i }.max() ?? i)
+    let b = newBuffer(bytes: total, end: values.map { lastUse[$0.id] ?? i }.max() ?? i)
     buffers[b].stacked = true
-    for o in outputs { bufferOf[o.id] = b }
+    for o in values { bufferOf[o.id] = b }
   }
 
   /// Frees the buffers of `inputs` whose last reader is step `i`.
