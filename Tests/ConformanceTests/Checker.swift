@@ -66,11 +66,23 @@ func axpy(_ x: Tensor, _ h: Double, _ t: Tensor) -> Tensor {
 
 func dot(_ a: Tensor, _ b: Tensor) -> Double { zip(a.doubles, b.doubles).reduce(0) { $0 + $1.0 * $1.1 } }
 
-/// Largest |a − b| relative to the largest magnitude involved (at least 1).
+/// Largest |a − b| relative to the largest finite magnitude involved (at least 1).
+///
+/// A NaN or infinity matches only the same non-finite value at the same place; any other
+/// pairing makes the error infinite.
 func relativeError(_ a: [Double], _ b: [Double]) -> Double {
   guard a.count == b.count else { return .infinity }
-  let scale = max(1, a.map(abs).max() ?? 0, b.map(abs).max() ?? 0)
-  return zip(a, b).map { abs($0 - $1) }.max().map { $0 / scale } ?? 0
+  var scale = 1.0
+  var worst = 0.0
+  for (x, y) in zip(a, b) {
+    if !x.isFinite || !y.isFinite {
+      if x.isNaN && y.isNaN || x == y { continue }
+      return .infinity
+    }
+    scale = max(scale, abs(x), abs(y))
+    worst = max(worst, abs(x - y))
+  }
+  return worst / scale
 }
 
 /// Zeros in place of a symbolic-zero derivative.
