@@ -30,7 +30,7 @@ TO_DTYPE = {
     TensorProto.DOUBLE: "float64",
     TensorProto.INT64: "int64", TensorProto.INT32: "int64", TensorProto.INT16: "int64",
     TensorProto.INT8: "int64", TensorProto.UINT8: "int64", TensorProto.UINT16: "int64",
-    TensorProto.UINT32: "int64", TensorProto.UINT64: "int64", TensorProto.BOOL: "int64",
+    TensorProto.UINT32: "int64", TensorProto.UINT64: "int64", TensorProto.BOOL: "bool",
 }
 
 

@@ -83,16 +83,5 @@ public enum Simplify {
   }
 
   /// Drops nodes whose outputs no graph output needs.
-  public static func eliminateDeadCode(_ graph: Graph) -> Graph {
-    var live = [Bool](repeating: false, count: graph.types.count)
-    for v in graph.outputs { live[v.id] = true }
-    var kept: [Node] = []
-    for node in graph.nodes.reversed() where node.outputs.contains(where: { live[$0.id] }) {
-      for v in node.inputs { live[v.id] = true }
-      kept.append(node)
-    }
-    var g = graph
-    g.nodes = kept.reversed()
-    return g
-  }
+  public static func eliminateDeadCode(_ graph: Graph) -> Graph { graph.withoutDeadCode() }
 }

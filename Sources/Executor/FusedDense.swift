@@ -30,7 +30,7 @@ struct FusedDense: CustomStringConvertible {
     switch io.outputDTypes[0] {
     case .float32: kernel(io, Float.self)
     case .float64: kernel(io, Double.self)
-    case .int64: nil
+    case .int64, .bool: nil
     }
   }
 

@@ -18,11 +18,12 @@ public enum ExecutionError: Error, CustomStringConvertible, Sendable {
 /// A graph compiled for one set of input shapes.
 ///
 /// Compiling infers every value's concrete type, folds everything that depends only on
-/// constants, gives each remaining value a place in one preallocated arena (buffers are reused
-/// once their last reader has run; elementwise ops overwrite a dying input; reshape-like ops
-/// share their input's bytes) and binds each node's kernel to those addresses. Running copies
-/// the inputs in, calls the kernels in order and copies the outputs out: the kernels allocate
-/// nothing. A plan runs one call at a time (calls are serialised).
+/// constants or only on shapes (what the types' `value` pins down), gives each remaining value
+/// a place in one preallocated arena (buffers are reused once their last reader has run;
+/// elementwise ops overwrite a dying input; reshape-like ops share their input's bytes) and
+/// binds each node's kernel to those addresses. Running copies the inputs in, calls the kernels
+/// in order and copies the outputs out: the kernels allocate nothing. A plan runs one call at
+/// a time (calls are serialised).
 public final class Plan: @unchecked Sendable {
   public let graph: Graph
   /// Concrete type of every value, indexed by `Value.id` (nil for values no node computes).
@@ -70,7 +71,10 @@ public final class Plan: @unchecked Sendable {
     var folded: [Int: Tensor] = [:]
     var live: [Node] = []
     for node in graph.nodes {
-      if node.inputs.allSatisfy({ folded[$0.id] != nil }) {
+      let known = node.outputs.compactMap { types[$0.id]?.knownTensor }
+      if known.count == node.outputs.count {
+        for (o, t) in zip(node.outputs, known) { folded[o.id] = t }
+      } else if node.inputs.allSatisfy({ folded[$0.id] != nil }) {
         let values = try Self.execute(node, node.inputs.compactMap { folded[$0.id] })
         for (o, t) in zip(node.outputs, values) { folded[o.id] = t }
       } else {

@@ -70,3 +70,19 @@ public struct Graph: Sendable {
     }
   }
 }
+
+extension Graph {
+  /// The graph without the nodes whose outputs no graph output needs.
+  public func withoutDeadCode() -> Graph {
+    var live = [Bool](repeating: false, count: types.count)
+    for v in outputs { live[v.id] = true }
+    var kept: [Node] = []
+    for node in nodes.reversed() where node.outputs.contains(where: { live[$0.id] }) {
+      for v in node.inputs { live[v.id] = true }
+      kept.append(node)
+    }
+    var g = self
+    g.nodes = kept.reversed()
+    return g
+  }
+}

@@ -1,3 +1,5 @@
+public import TensorCore
+
 /// Appends nodes to a graph, inferring each new value's type from its primitive's shape rule.
 public struct GraphBuilder: Sendable {
   public private(set) var graph: Graph
@@ -44,6 +46,12 @@ public struct GraphBuilder: Sendable {
     }
     graph.nodes.append(Node(op: op, inputs: inputs, outputs: outs, name: name))
     return outs
+  }
+
+  /// The value of `v` when a constant node defines it.
+  public func constantValue(of v: Value) -> Tensor? {
+    for node in graph.nodes.reversed() where node.outputs.contains(v) { return node.op.constantValue }
+    return nil
   }
 
   /// Applies a single-output `op`.

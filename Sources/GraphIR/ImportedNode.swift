@@ -59,6 +59,51 @@ public struct ImportedNode: Sendable {
     }
   }
 
+  public func ints(_ key: String, default value: [Int]?) throws -> [Int]? {
+    switch attributes[key] {
+    case nil: return value
+    case .ints(let xs): return xs
+    case .int(let x): return [x]
+    default: throw fail("attribute '\(key)' should be a list of ints")
+    }
+  }
+
+  public func string(_ key: String, default value: String) throws -> String {
+    switch attributes[key] {
+    case nil: return value
+    case .string(let s): return s
+    default: throw fail("attribute '\(key)' should be a string")
+    }
+  }
+
+  /// `axis` (negative counts from the end, ONNX style) of a value of rank `rank`, counted from
+  /// the end (−1 is the last axis), so an op built with it applies unchanged to tangents that
+  /// carry extra leading direction axes.
+  public func axisFromEnd(_ axis: Int, rank: Int, what: String = "axis") throws -> Int {
+    guard (-rank..<rank).contains(axis) else {
+      throw fail("\(what) \(axis) is out of range for an input of rank \(rank) (valid: \(-rank)…\(rank - 1))")
+    }
+    return axis < 0 ? axis : axis - rank
+  }
+
+  /// The elements of input `i`, which must be known when the model is loaded (a constant, or
+  /// computed from sizes alone, like `Shape` → `Gather`).
+  public func knownInts(input i: Int, _ b: GraphBuilder, what: String) throws -> [Int] {
+    let v = try input(i)
+    guard let ints = b.type(of: v).knownInts else {
+      throw fail("\(what) (input \(i)) must be known when the model is loaded: a constant, or computed from sizes alone; here it is \(b.type(of: v))")
+    }
+    return ints
+  }
+
+  /// Input `i` as a constant tensor when it is one (initializer, `Constant` or folded).
+  public func constantInput(_ i: Int, _ b: GraphBuilder) -> Tensor? {
+    optionalInput(i).flatMap { b.constantValue(of: $0) }
+  }
+
+  /// An error about this node.
+  public func error(_ reason: String) -> GraphError { fail(reason) }
+
   /// Input `i`, which must be present.
   public func input(_ i: Int) throws -> Value {
     guard i < inputs.count, let v = inputs[i] else {

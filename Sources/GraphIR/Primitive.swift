@@ -100,17 +100,33 @@ public enum SampleDomain: Sendable, Hashable {
   case awayFromZero
 }
 
-/// One input of a conformance case.
+/// One input of a conformance case: sampled, or a fixed constant.
 public struct SampleInput: Sendable {
   public var shape: [Int]
   public var domain: SampleDomain
   /// Whether the checker differentiates with respect to this input.
   public var differentiable: Bool
+  /// A fixed value given as a `Constant` node instead of a sampled graph input (sizes,
+  /// indices, bounds: inputs whose value the shape rule reads). Float constants follow the
+  /// dtype the case runs in.
+  public var constant: Tensor?
 
   public init(_ shape: [Int], _ domain: SampleDomain = .real, differentiable: Bool = true) {
     self.shape = shape
     self.domain = domain
     self.differentiable = differentiable
+  }
+
+  /// A fixed input: never sampled or differentiated.
+  public static func constant(_ t: Tensor) -> SampleInput {
+    var s = SampleInput(t.shape, differentiable: false)
+    s.constant = t
+    return s
+  }
+
+  /// A fixed int64 vector (sizes, axes, indices).
+  public static func ints(_ values: [Int]) -> SampleInput {
+    constant(Tensor(uncheckedShape: [values.count], storage: .int64(values.map(Int64.init))))
   }
 }
 

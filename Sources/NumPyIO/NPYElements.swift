@@ -84,19 +84,21 @@ enum NPYElements {
     }
   }
 
-  /// The little-endian bytes of `storage` (what NumPy writes for '<f4', '<f8', '<i8').
+  /// The little-endian bytes of `storage` (what NumPy writes for '<f4', '<f8', '<i8', '|b1').
   static func encode(_ storage: Tensor.Storage, into out: inout [UInt8]) {
     #if _endian(little)
       switch storage {
       case .float32(let a): a.withUnsafeBytes { out.append(contentsOf: $0) }
       case .float64(let a): a.withUnsafeBytes { out.append(contentsOf: $0) }
       case .int64(let a): a.withUnsafeBytes { out.append(contentsOf: $0) }
+      case .bool(let a): out.append(contentsOf: a.map { $0 ? 1 : 0 })
       }
     #else
       switch storage {
       case .float32(let a): for v in a { out.appendLE32(v.bitPattern) }
       case .float64(let a): for v in a { out.appendLE64(v.bitPattern) }
       case .int64(let a): for v in a { out.appendLE64(UInt64(bitPattern: v)) }
+      case .bool(let a): out.append(contentsOf: a.map { $0 ? 1 : 0 })
       }
     #endif
   }

@@ -3,7 +3,7 @@ import TensorCore
 extension NPY {
   /// The exact bytes `np.save` writes for this tensor: C order, little endian, format 1.0.
   ///
-  /// The descr is `'<f4'`, `'<f8'` or `'<i8'`; the header is padded with spaces and a newline so
+  /// The descr is `'<f4'`, `'<f8'`, `'<i8'` or `'|b1'`; the header is padded with spaces and a newline so
   /// the data starts at a multiple of 64 bytes.
   public static func encode(_ t: Tensor) -> [UInt8] {
     let descr: String
@@ -11,6 +11,7 @@ extension NPY {
     case .float32: descr = "<f4"
     case .float64: descr = "<f8"
     case .int64: descr = "<i8"
+    case .bool: descr = "|b1"
     }
     var out = NPYHeader.encode(descr: descr, shape: t.shape)
     out.reserveCapacity(out.count + t.count * t.dtype.byteSize)

@@ -65,12 +65,13 @@ public struct ONNXDataType: RawRepresentable, Hashable, Sendable, CustomStringCo
   }
 
   /// The `TensorCore` element type a tensor of this type is materialized as: FLOAT, FLOAT16 and
-  /// BFLOAT16 → float32, DOUBLE → float64, integers and BOOL → int64; nil when unsupported.
+  /// BFLOAT16 → float32, DOUBLE → float64, integers → int64, BOOL → bool; nil when unsupported.
   public var tensorDType: DType? {
     switch self {
     case .float, .float16, .bfloat16: .float32
     case .double: .float64
-    case .int64, .int32, .int16, .int8, .uint64, .uint32, .uint16, .uint8, .bool: .int64
+    case .int64, .int32, .int16, .int8, .uint64, .uint32, .uint16, .uint8: .int64
+    case .bool: .bool
     default: nil
     }
   }

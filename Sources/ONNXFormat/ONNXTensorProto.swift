@@ -71,7 +71,7 @@ public struct ONNXTensorProto: Sendable, Equatable {
 
   /// Decodes the payload into a `Tensor` of shape `dims`.
   ///
-  /// FLOAT, FLOAT16 and BFLOAT16 become float32, DOUBLE float64, integer types and BOOL int64.
+  /// FLOAT, FLOAT16 and BFLOAT16 become float32, DOUBLE float64, integer types int64, BOOL bool.
   /// External data is read from `location` relative to `modelDirectory`, which it may not leave.
   public func materialize(modelDirectory: String) throws(ONNXFormatError) -> Tensor {
     let count = try elementCount()
@@ -125,7 +125,7 @@ public struct ONNXTensorProto: Sendable, Equatable {
     case .uint32: return ints(UInt32.self)
     case .uint16: return ints(UInt16.self)
     case .uint8: return ints(UInt8.self)
-    case .bool: return .int64((0..<count).map { load($0, UInt8.self) != 0 ? 1 : 0 })
+    case .bool: return .bool((0..<count).map { load($0, UInt8.self) != 0 })
     case .uint64:
       var out = [Int64]()
       out.reserveCapacity(count)
@@ -164,7 +164,10 @@ public struct ONNXTensorProto: Sendable, Equatable {
     case .bfloat16:
       try check(int32Data.count, "int32_data")
       return .float32(int32Data.map { Float(bitPattern: UInt32(UInt16(truncatingIfNeeded: $0)) << 16) })
-    case .int32, .int16, .int8, .uint16, .uint8, .bool:
+    case .bool:
+      try check(int32Data.count, "int32_data")
+      return .bool(int32Data.map { $0 != 0 })
+    case .int32, .int16, .int8, .uint16, .uint8:
       try check(int32Data.count, "int32_data")
       let dt = dataType
       return .int64(
@@ -174,7 +177,6 @@ public struct ONNXTensorProto: Sendable, Equatable {
           case .int8: Int64(Int8(truncatingIfNeeded: v))
           case .uint16: Int64(UInt16(truncatingIfNeeded: v))
           case .uint8: Int64(UInt8(truncatingIfNeeded: v))
-          case .bool: v != 0 ? 1 : 0
           default: Int64(v)
           }
         })

@@ -1,16 +1,43 @@
+/// An op of a model that onnxgrad cannot import.
+public struct UnsupportedOp: Sendable, Equatable, Codable, CustomStringConvertible {
+  public var opType: String
+  /// The op's domain (`ai.onnx` for the default domain).
+  public var domain: String
+  /// The opset version the model imports for that domain.
+  public var opset: Int
+  /// The first node using it.
+  public var node: String
+  /// How many nodes use it.
+  public var count: Int
+  /// Why it is refused: an unknown op, or a known op at an opset it is not written for.
+  public var reason: String
+
+  public init(opType: String, domain: String, opset: Int, node: String, count: Int, reason: String) {
+    self.opType = opType
+    self.domain = domain
+    self.opset = opset
+    self.node = node
+    self.count = count
+    self.reason = reason
+  }
+
+  public var description: String {
+    "'\(opType)' (domain '\(domain)', opset \(opset); \(count == 1 ? "node" : "\(count) nodes, first") '\(node)'): \(reason)"
+  }
+}
+
 /// Errors turning an ONNX model into a graph; each names the node, op and opset involved.
 public enum ONNXImportError: Error, CustomStringConvertible, Sendable {
-  case unsupportedOp(opType: String, domain: String, opset: Int, node: String, supported: [String])
-  case unsupportedOpset(opType: String, opset: Int, node: String, supported: ClosedRange<Int>)
+  /// Every op of the model that cannot be imported, all at once.
+  case unsupportedOps([UnsupportedOp], supported: [String])
   case invalidModel(String)
   case node(name: String, opType: String, detail: String)
 
   public var description: String {
     switch self {
-    case .unsupportedOp(let op, let domain, let opset, let node, let supported):
-      "unsupported op '\(op)' (domain '\(domain.isEmpty ? "ai.onnx" : domain)', opset \(opset)) at node '\(node)'; supported ops: \(supported.joined(separator: ", "))"
-    case .unsupportedOpset(let op, let opset, let node, let supported):
-      "op '\(op)' at node '\(node)': opset \(opset) is not supported (supported: \(supported.lowerBound)…\(supported.upperBound))"
+    case .unsupportedOps(let ops, let supported):
+      "the model uses \(ops.count == 1 ? "an op" : "\(ops.count) ops") onnxgrad does not support: "
+        + ops.map(\.description).joined(separator: "; ") + ". Supported ops: \(supported.joined(separator: ", "))"
     case .invalidModel(let s): s
     case .node(let name, let op, let detail): "\(op) node '\(name)': \(detail)"
     }

@@ -16,12 +16,39 @@ public enum ONNXImporter {
   /// ONNX op types onnxgrad can import.
   public static var supportedOps: [String] { lowerings.keys.sorted() }
 
+  /// Every op of `model` that has no lowering for the opset the model imports, one entry per
+  /// op type (first node, count), in order of first use.
+  public static func unsupportedOps(of model: ONNXModel) -> [UnsupportedOp] {
+    var found: [UnsupportedOp] = []
+    for (index, node) in model.graph.nodes.enumerated() {
+      let domain = node.domain.isEmpty ? "ai.onnx" : node.domain
+      let opset = Int(model.opsetVersion(domain: node.domain) ?? 0)
+      let reason: String
+      if let lowering = lowerings[node.opType], node.domain.isEmpty || node.domain == "ai.onnx" {
+        guard !lowering.onnxOpsets.contains(opset) else { continue }
+        reason = "supported for opsets \(lowering.onnxOpsets.lowerBound)…\(lowering.onnxOpsets.upperBound) only"
+      } else {
+        reason = node.domain.isEmpty || node.domain == "ai.onnx" ? "not implemented" : "ops outside the default ONNX domain are not supported"
+      }
+      if let i = found.firstIndex(where: { $0.opType == node.opType && $0.domain == domain }) {
+        found[i].count += 1
+      } else {
+        let name = node.name.isEmpty ? "\(node.opType)_\(index)" : node.name
+        found.append(UnsupportedOp(opType: node.opType, domain: domain, opset: opset, node: name, count: 1, reason: reason))
+      }
+    }
+    return found
+  }
+
   /// The graph of `model`; tensor data (external too) is read relative to `model.modelDirectory`.
+  /// Nodes no graph output needs are dropped.
   public static func graph(of model: ONNXModel) throws -> Graph {
     let opset = Int(model.opsetVersion(domain: "") ?? model.opsetVersion(domain: "ai.onnx") ?? 0)
     guard opset > 0 else {
       throw ONNXImportError.invalidModel("the model imports no version of the default ONNX domain (opset_import is empty)")
     }
+    let unsupported = unsupportedOps(of: model)
+    guard unsupported.isEmpty else { throw ONNXImportError.unsupportedOps(unsupported, supported: supportedOps) }
     var b = GraphBuilder()
     var values: [String: Value] = [:]
     let directory = model.modelDirectory
@@ -57,7 +84,7 @@ public enum ONNXImporter {
       }
       b.addOutput(v, name: info.name)
     }
-    let graph = b.graph
+    let graph = b.graph.withoutDeadCode()
     try graph.verify()
     return graph
   }
@@ -65,12 +92,8 @@ public enum ONNXImporter {
   private static func lower(
     _ node: ONNXNode, name: String, opset: Int, directory: String, values: [String: Value], _ b: inout GraphBuilder
   ) throws -> [Value] {
-    guard node.domain.isEmpty || node.domain == "ai.onnx", let lowering = lowerings[node.opType] else {
-      throw ONNXImportError.unsupportedOp(
-        opType: node.opType, domain: node.domain, opset: opset, node: name, supported: supportedOps)
-    }
-    guard lowering.onnxOpsets.contains(opset) else {
-      throw ONNXImportError.unsupportedOpset(opType: node.opType, opset: opset, node: name, supported: lowering.onnxOpsets)
+    guard let lowering = lowerings[node.opType] else {
+      throw ONNXImportError.node(name: name, opType: node.opType, detail: "no lowering (internal: the op check missed it)")
     }
     let inputs = try node.inputs.map { input -> Value? in
       if input.isEmpty { return nil }
@@ -129,11 +152,11 @@ public enum ONNXImporter {
     guard let shape = info.shape else {
       throw ONNXImportError.invalidModel("graph \(role) '\(info.name)' declares no shape; onnxgrad needs at least its rank")
     }
-    let dims: [Dim] = shape.map {
-      switch $0 {
+    let dims: [Dim] = shape.enumerated().map { axis, dim in
+      switch dim {
       case .value(let n): .known(n)
       case .param(let p): .symbol(p)
-      case .unknown: .symbol("")
+      case .unknown: .symbol("?\(info.name).\(axis)")
       }
     }
     return TensorType(dtype, dims)

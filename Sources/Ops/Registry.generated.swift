@@ -28,6 +28,7 @@ public enum OpRegistry {
     InsertAxes.self,
     RemoveAxes.self,
     SumToLike.self,
+    Zeros.self,
   ]
 
   /// Primitives with an ONNX counterpart.
@@ -73,5 +74,6 @@ public enum OpRegistry {
     "Structure/InsertAxes.swift",
     "Structure/RemoveAxes.swift",
     "Structure/SumToLike.swift",
+    "Structure/Zeros.swift",
   ]
 }

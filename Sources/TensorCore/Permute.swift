@@ -25,6 +25,7 @@ extension Tensor {
     case .float32(let a): return Tensor(uncheckedShape: outShape, storage: .float32(gather(a)))
     case .float64(let a): return Tensor(uncheckedShape: outShape, storage: .float64(gather(a)))
     case .int64(let a): return Tensor(uncheckedShape: outShape, storage: .int64(gather(a)))
+    case .bool(let a): return Tensor(uncheckedShape: outShape, storage: .bool(gather(a)))
     }
   }
 }

@@ -8,6 +8,7 @@ extension Tensor {
     case .float32(let a): copy(a)
     case .float64(let a): copy(a)
     case .int64(let a): copy(a)
+    case .bool(let a): copy(a)
     }
   }
 
@@ -25,6 +26,7 @@ extension Tensor {
     case .float32: self.init(uncheckedShape: shape, storage: .float32(try array(Float.self)))
     case .float64: self.init(uncheckedShape: shape, storage: .float64(try array(Double.self)))
     case .int64: self.init(uncheckedShape: shape, storage: .int64(try array(Int64.self)))
+    case .bool: self.init(uncheckedShape: shape, storage: .bool(try array(Bool.self)))
     }
   }
 
@@ -91,6 +93,7 @@ extension Tensor {
     case .float32(let a): return try a.withUnsafeBytes(next)
     case .float64(let a): return try a.withUnsafeBytes(next)
     case .int64(let a): return try a.withUnsafeBytes(next)
+    case .bool(let a): return try a.withUnsafeBytes(next)
     }
   }
 }

@@ -8,12 +8,14 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     case float32([Float])
     case float64([Double])
     case int64([Int64])
+    case bool([Bool])
 
     public var count: Int {
       switch self {
       case .float32(let a): a.count
       case .float64(let a): a.count
       case .int64(let a): a.count
+      case .bool(let a): a.count
       }
     }
   }
@@ -51,6 +53,7 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     case .float32: return Tensor(uncheckedShape: shape, storage: .float32(Array(repeating: Float(value), count: n)))
     case .float64: return Tensor(uncheckedShape: shape, storage: .float64(Array(repeating: value, count: n)))
     case .int64: return Tensor(uncheckedShape: shape, storage: .int64(Array(repeating: Int64(value), count: n)))
+    case .bool: return Tensor(uncheckedShape: shape, storage: .bool(Array(repeating: value != 0, count: n)))
     }
   }
 
@@ -61,6 +64,7 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     case .float32: .float32
     case .float64: .float64
     case .int64: .int64
+    case .bool: .bool
     }
   }
 
@@ -76,6 +80,7 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     case .float32(let a): a.map(Double.init)
     case .float64(let a): a
     case .int64(let a): a.map(Double.init)
+    case .bool(let a): a.map { $0 ? 1 : 0 }
     }
   }
 
@@ -99,10 +104,12 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     case .float32(let a): return try exact(a)
     case .float64(let a): return try exact(a)
     case .int64(let a): return a
+    case .bool(let a): return a.map { $0 ? 1 : 0 }
     }
   }
 
-  /// This tensor converted to `dtype` (rounding to nearest for f64 → f32).
+  /// This tensor converted to `dtype` (rounding to nearest for f64 → f32; truncating toward
+  /// zero for float → int64, NaN and out-of-range values becoming 0; nonzero → true for bool).
   public func converted(to dtype: DType) -> Tensor {
     if dtype == self.dtype { return self }
     switch dtype {
@@ -112,6 +119,7 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
       case .float64(let a): v = a.map { Float($0) }
       case .int64(let a): v = a.map { Float($0) }
       case .float32(let a): v = a
+      case .bool(let a): v = a.map { $0 ? 1 : 0 }
       }
       return Tensor(uncheckedShape: shape, storage: .float32(v))
     case .float64: return Tensor(uncheckedShape: shape, storage: .float64(doubles))
@@ -121,8 +129,18 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
       case .float32(let a): v = a.map { Int64(exactly: $0.rounded(.towardZero)) ?? 0 }
       case .float64(let a): v = a.map { Int64(exactly: $0.rounded(.towardZero)) ?? 0 }
       case .int64(let a): v = a
+      case .bool(let a): v = a.map { $0 ? 1 : 0 }
       }
       return Tensor(uncheckedShape: shape, storage: .int64(v))
+    case .bool:
+      let v: [Bool]
+      switch storage {
+      case .float32(let a): v = a.map { $0 != 0 }
+      case .float64(let a): v = a.map { $0 != 0 }
+      case .int64(let a): v = a.map { $0 != 0 }
+      case .bool(let a): v = a
+      }
+      return Tensor(uncheckedShape: shape, storage: .bool(v))
     }
   }
 

@@ -9,10 +9,23 @@ struct OpCase: CustomStringConvertible, Sendable {
   let index: Int
   let c: ConformanceCase
   var description: String { c.description }
+
+  /// The sampled inputs: the graph inputs of `singleOpGraph` (constants are nodes inside it).
+  var variables: [SampleInput] { c.inputs.filter { $0.constant == nil } }
+
+  /// Every input of the op in order: `values` for the sampled ones, the constants (in `dtype`
+  /// when they are floats) in between.
+  func opInputs(_ values: [Tensor], dtype: DType) -> [Tensor] {
+    var next = values.makeIterator()
+    return c.inputs.compactMap { s in
+      guard let k = s.constant else { return next.next() }
+      return k.dtype.isFloatingPoint ? k.converted(to: dtype) : k
+    }
+  }
 }
 
 let allCases: [OpCase] = OpRegistry.primitives.flatMap { $0.conformanceCases }.enumerated().map { OpCase(index: $0, c: $1) }
-let differentiableCases = allCases.filter { $0.c.inputs.contains { $0.differentiable } }
+let differentiableCases = allCases.filter { $0.variables.contains { $0.differentiable } }
 
 /// Deterministic SplitMix64 so failures reproduce.
 struct SplitMix: RandomNumberGenerator {
@@ -47,10 +60,18 @@ func randomLike(_ t: Tensor, _ rng: inout SplitMix) -> Tensor {
   Tensor(uncheckedShape: t.shape, storage: .float64((0..<t.count).map { _ in Double.random(in: -1...1, using: &rng) }))
 }
 
-/// The graph `outputs = op(inputs)` in `dtype`.
+/// The graph `outputs = op(inputs)` in `dtype`: sampled inputs are graph inputs, fixed ones
+/// `Constant` nodes.
 func singleOpGraph(_ c: ConformanceCase, dtype: DType = .float64) throws -> Graph {
   var b = GraphBuilder()
-  let inputs = c.inputs.enumerated().map { i, s in b.addInput(name: "x\(i)", type: TensorType(dtype, shape: s.shape)) }
+  var inputs: [Value] = []
+  for (i, s) in c.inputs.enumerated() {
+    if let k = s.constant {
+      inputs.append(try b.constant(k.dtype.isFloatingPoint ? k.converted(to: dtype) : k))
+    } else {
+      inputs.append(b.addInput(name: "x\(i)", type: TensorType(dtype, shape: s.shape)))
+    }
+  }
   let outs = try b.apply(c.op, inputs, name: "op")
   for (i, o) in outs.enumerated() { b.addOutput(o, name: "y\(i)") }
   return b.graph

@@ -19,9 +19,9 @@ import Testing
     for dtype in [DType.float32, .float64] {
       var rng = SplitMix(seed: oc.index)
       let g = try singleOpGraph(oc.c, dtype: dtype)
-      let inputs = oc.c.inputs.map { sample($0, &rng).converted(to: dtype) }
+      let inputs = oc.variables.map { sample($0, &rng).converted(to: dtype) }
       let declared = g.outputs.map { g.type(of: $0) }
-      let outs = try oc.c.op.forward(inputs)
+      let outs = try oc.c.op.forward(oc.opInputs(inputs, dtype: dtype))
       #expect(outs.map(\.shape) == declared.map { $0.shape ?? [-1] })
       #expect(outs.map(\.dtype) == declared.map(\.dtype))
     }
@@ -30,9 +30,9 @@ import Testing
   @Test(arguments: allCases)
   func float32KernelAgreesWithFloat64(_ oc: OpCase) throws {
     var rng = SplitMix(seed: oc.index)
-    let inputs = oc.c.inputs.map { sample($0, &rng) }
-    let y64 = try oc.c.op.forward(inputs)
-    let y32 = try oc.c.op.forward(inputs.map { $0.converted(to: .float32) })
+    let inputs = oc.variables.map { sample($0, &rng) }
+    let y64 = try oc.c.op.forward(oc.opInputs(inputs, dtype: .float64))
+    let y32 = try oc.c.op.forward(oc.opInputs(inputs.map { $0.converted(to: .float32) }, dtype: .float32))
     for (a, b) in zip(y64, y32) { #expect(relativeError(a.doubles, b.doubles) < 1e-5) }
   }
 
@@ -40,8 +40,8 @@ import Testing
   func jvpMatchesCentralDifferences(_ oc: OpCase) throws {
     var rng = SplitMix(seed: oc.index)
     let g = try singleOpGraph(oc.c)
-    let x = oc.c.inputs.map { sample($0, &rng) }
-    let wrt = oc.c.inputs.indices.filter { oc.c.inputs[$0].differentiable }
+    let x = oc.variables.map { sample($0, &rng) }
+    let wrt = oc.variables.indices.filter { oc.variables[$0].differentiable }
     let t = wrt.map { randomLike(x[$0], &rng) }
     let dg = try JVP.transform(g, of: g.outputs, wrt: wrt.map { g.inputs[$0] })
     let results = try run(dg.graph, x + t)
@@ -65,8 +65,8 @@ import Testing
   func vjpIsAdjointOfJVP(_ oc: OpCase) throws {
     var rng = SplitMix(seed: oc.index)
     let g = try singleOpGraph(oc.c)
-    let x = oc.c.inputs.map { sample($0, &rng) }
-    let wrt = oc.c.inputs.indices.filter { oc.c.inputs[$0].differentiable }
+    let x = oc.variables.map { sample($0, &rng) }
+    let wrt = oc.variables.indices.filter { oc.variables[$0].differentiable }
     let t = wrt.map { randomLike(x[$0], &rng) }
     let forward = try JVP.transform(g, of: g.outputs, wrt: wrt.map { g.inputs[$0] })
     let fr = try run(forward.graph, x + t)
@@ -89,8 +89,8 @@ import Testing
   func jacfwdEqualsJacrev(_ oc: OpCase) throws {
     var rng = SplitMix(seed: oc.index)
     let g = try singleOpGraph(oc.c)
-    let x = oc.c.inputs.map { sample($0, &rng) }
-    let wrt = oc.c.inputs.indices.filter { oc.c.inputs[$0].differentiable }
+    let x = oc.variables.map { sample($0, &rng) }
+    let wrt = oc.variables.indices.filter { oc.variables[$0].differentiable }
     let y = try run(g, x)
     let inSeeds = oneHotSeeds(wrt.map { x[$0].shape })
     let forward = try JVP.transform(g, of: g.outputs, wrt: wrt.map { g.inputs[$0] }, directionAxes: 1)
@@ -133,8 +133,8 @@ import Testing
   func secondOrderForwardOverReverse(_ oc: OpCase) throws {
     var rng = SplitMix(seed: oc.index)
     let g = try singleOpGraph(oc.c)
-    let x = oc.c.inputs.map { sample($0, &rng) }
-    let wrt = oc.c.inputs.indices.filter { oc.c.inputs[$0].differentiable }
+    let x = oc.variables.map { sample($0, &rng) }
+    let wrt = oc.variables.indices.filter { oc.variables[$0].differentiable }
     let y = try run(g, x)
     let outSeeds = oneHotSeeds(y.map(\.shape))
     let reverse = try VJP.transform(g, of: g.outputs, wrt: wrt.map { g.inputs[$0] }, directionAxes: 1)
@@ -179,8 +179,8 @@ import Testing
   func secondOrderForwardOverForward(_ oc: OpCase) throws {
     var rng = SplitMix(seed: oc.index)
     let g = try singleOpGraph(oc.c)
-    let x = oc.c.inputs.map { sample($0, &rng) }
-    let wrt = oc.c.inputs.indices.filter { oc.c.inputs[$0].differentiable }
+    let x = oc.variables.map { sample($0, &rng) }
+    let wrt = oc.variables.indices.filter { oc.variables[$0].differentiable }
     let t = wrt.map { randomLike(x[$0], &rng) }
     let s = wrt.map { randomLike(x[$0], &rng) }
     let first = try JVP.transform(g, of: g.outputs, wrt: wrt.map { g.inputs[$0] })
@@ -227,7 +227,7 @@ import Testing
 func planUsesTheOpsKernel(_ oc: OpCase) throws {
   for dtype in [DType.float32, .float64] {
     let g = try singleOpGraph(oc.c, dtype: dtype)
-    let plan = try Plan(graph: g, inputShapes: oc.c.inputs.map(\.shape))
+    let plan = try Plan(graph: g, inputShapes: oc.variables.map(\.shape))
     #expect(plan.fallbacks.isEmpty, "\(dtype): \(plan.fallbacks) ran forward instead of a kernel")
   }
 }

@@ -93,7 +93,7 @@ func mismatch(_ t: Tensor, _ e: Fixtures.Expected) -> String? {
     for (i, (v, s)) in zip(a, e.values).enumerated() where Int64(s) != v {
       return "value \(i) is \(v), expected \(s)"
     }
-  case .float32, .float64:
+  case .float32, .float64, .bool:
     for (i, (v, s)) in zip(t.doubles, e.values).enumerated() {
       guard let x = Double(s) else { return "manifest value '\(s)' is not a number" }
       let same = (x.isNaN && v.isNaN) || x.bitPattern == v.bitPattern
@@ -119,5 +119,6 @@ func bitPatterns(_ t: Tensor) -> [UInt64] {
   case .float32(let a): a.map { UInt64($0.bitPattern) }
   case .float64(let a): a.map(\.bitPattern)
   case .int64(let a): a.map { UInt64(bitPattern: $0) }
+  case .bool(let a): a.map { $0 ? 1 : 0 }
   }
 }

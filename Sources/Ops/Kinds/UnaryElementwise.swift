@@ -28,7 +28,7 @@ extension UnaryElementwise {
     switch x.storage {
     case .float32(let a): return [Tensor(uncheckedShape: x.shape, storage: .float32(a.map { apply($0) }))]
     case .float64(let a): return [Tensor(uncheckedShape: x.shape, storage: .float64(a.map { apply($0) }))]
-    case .int64: throw GraphError.invalidInputs(op: Self.name, node: "", reason: "input must be f32 or f64")
+    case .int64, .bool: throw GraphError.invalidInputs(op: Self.name, node: "", reason: "input must be f32 or f64")
     }
   }
 
@@ -68,7 +68,7 @@ func vectorKernel(
   case .float64:
     let (x, y) = (io.input(0, as: Double.self), io.output(0, as: Double.self))
     return { f64(x, y, n) }
-  case .int64:
+  case .int64, .bool:
     return nil
   }
 }

@@ -13,6 +13,10 @@ public struct Add: BinaryBroadcasting, AttributeFreeONNXOp {
 
   public func apply<T: FloatElement>(_ a: T, _ b: T) -> T { a + b }
 
+  /// int64 (shape arithmetic) wraps on overflow.
+  public var acceptsIntegers: Bool { true }
+  public func applyInteger(_ a: Int64, _ b: Int64) -> Int64 { a &+ b }
+
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
     let t = try alignedTangents(&b, args)
     return [try b.add(t[0], t[1]).map { try b.broadcastTangent($0, toOutput: args.outputs[0], directionAxes: args.directionAxes) }]

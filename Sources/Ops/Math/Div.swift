@@ -1,7 +1,7 @@
 public import GraphIR
 public import TensorCore
 
-/// Quotient with broadcasting, `y = a / b`. ONNX `Div` (opset 7+ broadcasting; float only here).
+/// Quotient with broadcasting, `y = a / b`. ONNX `Div` (opset 7+ broadcasting; int64 truncates).
 ///
 /// `ẏ = (ȧ − ḃ·y) / b`; `ā = Σ_bcast ȳ / b`, `b̄ = −Σ_bcast ȳ·y / b`.
 public struct Div: BinaryBroadcasting, AttributeFreeONNXOp {
@@ -11,6 +11,14 @@ public struct Div: BinaryBroadcasting, AttributeFreeONNXOp {
   public var description: String { Self.name }
 
   public func apply<T: FloatElement>(_ a: T, _ b: T) -> T { a / b }
+
+  /// int64 division truncates toward zero (as ONNX Runtime and C do); division by zero, which
+  /// ONNX leaves undefined, gives 0 here instead of a trap.
+  public var acceptsIntegers: Bool { true }
+  public func applyInteger(_ a: Int64, _ b: Int64) -> Int64 {
+    let (q, overflow) = a.dividedReportingOverflow(by: b)
+    return b == 0 ? 0 : (overflow ? a : q)
+  }
 
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
     let t = try alignedTangents(&b, args)

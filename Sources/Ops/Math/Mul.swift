@@ -12,6 +12,10 @@ public struct Mul: BinaryBroadcasting, AttributeFreeONNXOp {
 
   public func apply<T: FloatElement>(_ a: T, _ b: T) -> T { a * b }
 
+  /// int64 (shape arithmetic) wraps on overflow.
+  public var acceptsIntegers: Bool { true }
+  public func applyInteger(_ a: Int64, _ b: Int64) -> Int64 { a &* b }
+
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
     let t = try alignedTangents(&b, args)
     let (x, y) = (args.primals[0], args.primals[1])

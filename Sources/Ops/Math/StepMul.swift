@@ -49,7 +49,7 @@ public struct StepMul: BinaryBroadcasting, ActivationDerivativeProduct {
       let (lo, hi) = (low, high)
       if let m = period { return { VectorMath.stepMul(t, x, y, count: n, period: m, low: lo, high: hi) } }
       return { Kernels.binary(t, x, y, layout) { $0 * ($1 > 0 ? hi : lo) } }
-    case .int64:
+    case .int64, .bool:
       return nil
     }
   }

@@ -18,7 +18,7 @@ public struct Constant: Primitive {
     guard inputs.isEmpty else {
       throw GraphError.invalidInputs(op: Self.name, node: "", reason: "takes no inputs, got \(inputs.count)")
     }
-    return [TensorType(value.dtype, shape: value.shape)]
+    return [TensorType(of: value)]
   }
 
   public func forward(_ inputs: [Tensor]) throws -> [Tensor] { [value] }
