@@ -55,7 +55,9 @@ let package = Package(
     .testTarget(name: "NumPyIOTests", dependencies: ["NumPyIO", "TensorCore"], exclude: ["Fixtures"]),
     .testTarget(name: "ConformanceTests", dependencies: ["Autodiff", "Executor", "Ops", "GraphIR", "TensorCore"]),
     .testTarget(name: "ONNXFormatTests", dependencies: ["ONNXFormat", "TensorCore"], exclude: ["Fixtures"]),
-    .testTarget(name: "ONNXGradTests", dependencies: ["ONNXGrad", "NumPyIO", "GraphIR", "Ops", "TensorCore", "onnxgrad"]),
+    .testTarget(
+      name: "ONNXGradTests",
+      dependencies: ["ONNXGrad", "NumPyIO", "GraphIR", "Ops", "TensorCore", "Autodiff", "Executor", "ONNXImport", "onnxgrad"]),
   ],
   swiftLanguageModes: [.v6]
 )

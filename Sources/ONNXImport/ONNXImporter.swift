@@ -9,7 +9,7 @@ import TensorCore
 public enum ONNXImporter {
   static let lowerings: [String: any ONNXLowering.Type] = {
     var table: [String: any ONNXLowering.Type] = [:]
-    for l in OpRegistry.onnxLowerings { for op in l.onnxOpTypes { table[op] = l } }
+    for l in OpRegistry.onnxLowerings + OpRegistry.compositeLowerings { for op in l.onnxOpTypes { table[op] = l } }
     return table
   }()
 

@@ -50,6 +50,11 @@ public enum OpRegistry {
     Constant.self,
   ]
 
+  /// ONNX ops built from primitives (Composites/), with no rules of their own.
+  public static let compositeLowerings: [any ONNXLowering.Type] = [
+    Dropout.self,
+  ]
+
   /// The op files this registry was generated from, relative to Sources/Ops.
   public static let sourceFiles: [String] = [
     "Linear/Gemm.swift",
@@ -75,5 +80,10 @@ public enum OpRegistry {
     "Structure/RemoveAxes.swift",
     "Structure/SumToLike.swift",
     "Structure/Zeros.swift",
+  ]
+
+  /// The composite files, relative to Sources/Ops.
+  public static let compositeFiles: [String] = [
+    "Composites/Dropout.swift",
   ]
 }

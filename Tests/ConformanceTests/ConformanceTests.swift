@@ -213,12 +213,16 @@ import Testing
     .appendingPathComponent("../../Sources/Ops").standardized.resolvingSymlinksInPath()
   let enumerator = FileManager.default.enumerator(atPath: opsDir.path)
   var files: [String] = []
+  var composites: [String] = []
   while let f = enumerator?.nextObject() as? String {
     let parts = f.split(separator: "/")
-    if f.hasSuffix(".swift"), parts.count == 2, !["Kinds", "Support"].contains(String(parts[0])) { files.append(f) }
+    guard f.hasSuffix(".swift"), parts.count == 2, !["Kinds", "Support"].contains(String(parts[0])) else { continue }
+    if parts[0] == "Composites" { composites.append(f) } else { files.append(f) }
   }
   #expect(files.sorted() == OpRegistry.sourceFiles.sorted(), "run tools/gen-op-registry")
+  #expect(composites.sorted() == OpRegistry.compositeFiles.sorted(), "run tools/gen-op-registry")
   #expect(OpRegistry.primitives.count == OpRegistry.sourceFiles.count)
+  #expect(OpRegistry.compositeLowerings.count == OpRegistry.compositeFiles.count)
 }
 
 /// Every registered op runs in plans through its own allocation-free kernel, in f32 and f64:
