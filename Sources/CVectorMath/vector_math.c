@@ -12,6 +12,18 @@ __attribute__((target("avx512f"))) __m512 Sleef_logf16_u10(__m512);
 __attribute__((target("avx512f"))) __m512d Sleef_tanhd8_u10(__m512d);
 __attribute__((target("avx512f"))) __m512d Sleef_expd8_u10(__m512d);
 __attribute__((target("avx512f"))) __m512d Sleef_logd8_u10(__m512d);
+__attribute__((target("avx512f"))) __m512 Sleef_sinf16_u10(__m512);
+__attribute__((target("avx512f"))) __m512d Sleef_sind8_u10(__m512d);
+__attribute__((target("avx512f"))) __m512 Sleef_cosf16_u10(__m512);
+__attribute__((target("avx512f"))) __m512d Sleef_cosd8_u10(__m512d);
+__attribute__((target("avx512f"))) __m512 Sleef_erff16_u10(__m512);
+__attribute__((target("avx512f"))) __m512d Sleef_erfd8_u10(__m512d);
+__attribute__((target("avx512f"))) __m512 Sleef_expm1f16_u10(__m512);
+__attribute__((target("avx512f"))) __m512d Sleef_expm1d8_u10(__m512d);
+__attribute__((target("avx512f"))) __m512 Sleef_log1pf16_u10(__m512);
+__attribute__((target("avx512f"))) __m512d Sleef_log1pd8_u10(__m512d);
+__attribute__((target("avx512f"))) __m512 Sleef_erfcf16_u15(__m512);
+__attribute__((target("avx512f"))) __m512d Sleef_erfcd8_u15(__m512d);
 #endif
 #ifndef __AVX__
 __attribute__((target("avx2,fma"))) __m256 Sleef_tanhf8_u10(__m256);
@@ -20,6 +32,18 @@ __attribute__((target("avx2,fma"))) __m256 Sleef_logf8_u10(__m256);
 __attribute__((target("avx2,fma"))) __m256d Sleef_tanhd4_u10(__m256d);
 __attribute__((target("avx2,fma"))) __m256d Sleef_expd4_u10(__m256d);
 __attribute__((target("avx2,fma"))) __m256d Sleef_logd4_u10(__m256d);
+__attribute__((target("avx2,fma"))) __m256 Sleef_sinf8_u10(__m256);
+__attribute__((target("avx2,fma"))) __m256d Sleef_sind4_u10(__m256d);
+__attribute__((target("avx2,fma"))) __m256 Sleef_cosf8_u10(__m256);
+__attribute__((target("avx2,fma"))) __m256d Sleef_cosd4_u10(__m256d);
+__attribute__((target("avx2,fma"))) __m256 Sleef_erff8_u10(__m256);
+__attribute__((target("avx2,fma"))) __m256d Sleef_erfd4_u10(__m256d);
+__attribute__((target("avx2,fma"))) __m256 Sleef_expm1f8_u10(__m256);
+__attribute__((target("avx2,fma"))) __m256d Sleef_expm1d4_u10(__m256d);
+__attribute__((target("avx2,fma"))) __m256 Sleef_log1pf8_u10(__m256);
+__attribute__((target("avx2,fma"))) __m256d Sleef_log1pd4_u10(__m256d);
+__attribute__((target("avx2,fma"))) __m256 Sleef_erfcf8_u15(__m256);
+__attribute__((target("avx2,fma"))) __m256d Sleef_erfcd4_u15(__m256d);
 #endif
 
 enum { LEVEL_SCALAR, LEVEL_AVX2, LEVEL_AVX512 };
@@ -80,6 +104,18 @@ UNARY_F32(log, Sleef_logf16_u10, Sleef_logf8_u10, Sleef_logf_u10)
 UNARY_F64(tanh, Sleef_tanhd8_u10, Sleef_tanhd4_u10, Sleef_tanh_u10)
 UNARY_F64(exp, Sleef_expd8_u10, Sleef_expd4_u10, Sleef_exp_u10)
 UNARY_F64(log, Sleef_logd8_u10, Sleef_logd4_u10, Sleef_log_u10)
+UNARY_F32(sin, Sleef_sinf16_u10, Sleef_sinf8_u10, Sleef_sinf_u10)
+UNARY_F64(sin, Sleef_sind8_u10, Sleef_sind4_u10, Sleef_sin_u10)
+UNARY_F32(cos, Sleef_cosf16_u10, Sleef_cosf8_u10, Sleef_cosf_u10)
+UNARY_F64(cos, Sleef_cosd8_u10, Sleef_cosd4_u10, Sleef_cos_u10)
+UNARY_F32(erf, Sleef_erff16_u10, Sleef_erff8_u10, Sleef_erff_u10)
+UNARY_F64(erf, Sleef_erfd8_u10, Sleef_erfd4_u10, Sleef_erf_u10)
+UNARY_F32(expm1, Sleef_expm1f16_u10, Sleef_expm1f8_u10, Sleef_expm1f_u10)
+UNARY_F64(expm1, Sleef_expm1d8_u10, Sleef_expm1d4_u10, Sleef_expm1_u10)
+UNARY_F32(log1p, Sleef_log1pf16_u10, Sleef_log1pf8_u10, Sleef_log1pf_u10)
+UNARY_F64(log1p, Sleef_log1pd8_u10, Sleef_log1pd4_u10, Sleef_log1p_u10)
+UNARY_F32(erfc, Sleef_erfcf16_u15, Sleef_erfcf8_u15, Sleef_erfcf_u15)
+UNARY_F64(erfc, Sleef_erfcd8_u15, Sleef_erfcd4_u15, Sleef_erfc_u15)
 
 /* e = exp(-|x|) vectorised, then the branch-free select of the two stable forms. */
 void og_sigmoid_f32(const float *x, float *y, long n) {

@@ -13,6 +13,24 @@ public enum VectorMath {
   /// `σ(x)`: `1/(1+e⁻ˣ)` for x ≥ 0, `eˣ/(1+eˣ)` below.
   public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { og_sigmoid_f32(x, y, n) }
   public static func sigmoid(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) { og_sigmoid_f64(x, y, n) }
+  /// `sin x`.
+  public static func sin(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { og_sin_f32(x, y, n) }
+  public static func sin(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) { og_sin_f64(x, y, n) }
+  /// `cos x`.
+  public static func cos(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { og_cos_f32(x, y, n) }
+  public static func cos(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) { og_cos_f64(x, y, n) }
+  /// `erf x`.
+  public static func erf(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { og_erf_f32(x, y, n) }
+  public static func erf(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) { og_erf_f64(x, y, n) }
+  /// `erfc x = 1 − erf x` (1.5 ULP; accurate where erf is near ±1).
+  public static func erfc(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { og_erfc_f32(x, y, n) }
+  public static func erfc(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) { og_erfc_f64(x, y, n) }
+  /// `eˣ − 1`, accurate near 0.
+  public static func expm1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { og_expm1_f32(x, y, n) }
+  public static func expm1(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) { og_expm1_f64(x, y, n) }
+  /// `log(1 + x)`, accurate near 0.
+  public static func log1p(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { og_log1p_f32(x, y, n) }
+  public static func log1p(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) { og_log1p_f64(x, y, n) }
 }
 
 extension VectorMath {

@@ -12,6 +12,19 @@ void og_tanh_f64(const double *x, double *y, long n);
 void og_exp_f64(const double *x, double *y, long n);
 void og_log_f64(const double *x, double *y, long n);
 void og_sigmoid_f64(const double *x, double *y, long n);
+/* sin, cos, erf, expm1 (e^x - 1), log1p (log(1 + x)) to 1.0 ULP; erfc (1 - erf x) to 1.5 ULP. */
+void og_sin_f32(const float *x, float *y, long n);
+void og_sin_f64(const double *x, double *y, long n);
+void og_cos_f32(const float *x, float *y, long n);
+void og_cos_f64(const double *x, double *y, long n);
+void og_erf_f32(const float *x, float *y, long n);
+void og_erf_f64(const double *x, double *y, long n);
+void og_expm1_f32(const float *x, float *y, long n);
+void og_expm1_f64(const double *x, double *y, long n);
+void og_log1p_f32(const float *x, float *y, long n);
+void og_log1p_f64(const double *x, double *y, long n);
+void og_erfc_f32(const float *x, float *y, long n);
+void og_erfc_f64(const double *x, double *y, long n);
 
 /* Masked scaling over a periodic mask: y[r*m + j] = t[r*m + j] * (x[j] > 0 ? hi : lo) for
  * every row r of the n/m rows (m divides n). y may equal t. */
