@@ -45,10 +45,11 @@ let package = Package(
     .target(name: "ONNXFormat", dependencies: ["COnnxProto", "TensorCore"]),
     .target(name: "ONNXImport", dependencies: ["ONNXFormat", "Ops", "GraphIR", "TensorCore"]),
     .target(name: "NumPyIO", dependencies: ["CZlib", "TensorCore"]),
+    .target(name: "MLPFormat", dependencies: ["ONNXFormat", "NumPyIO", "TensorCore"]),
     // Layer 5
     .target(
       name: "ONNXGrad",
-      dependencies: ["Autodiff", "Executor", "ONNXImport", "NumPyIO", "Ops", "GraphIR", "TensorCore"]),
+      dependencies: ["Autodiff", "Executor", "ONNXImport", "ONNXFormat", "MLPFormat", "NumPyIO", "Ops", "GraphIR", "TensorCore"]),
     .executableTarget(
       name: "onnxgrad",
       dependencies: ["ONNXGrad", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -18,6 +18,7 @@ import tempfile
 
 import numpy as np
 import onnx
+from google.protobuf import json_format
 from onnx import TensorProto, helper, numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -346,6 +347,20 @@ def main():
     # 5. Real exporter output: a tiny Linear + LeakyReLU MLP from both torch exporters.
     if use_torch:
         expected["versions"].update(torch_fixtures(expected["models"]))
+
+    # 6. Every readable model in protobuf's JSON mapping, as json_format writes it: lowerCamelCase
+    #    keys (<stem>.json) and proto field names (<stem>.snake.json). Decoding either must give
+    #    the same model as the protobuf file.
+    expected["json_forms"] = {}
+    for name in sorted(expected["models"]):
+        model = onnx.load(os.path.join(OUT, name), load_external_data=False)
+        stem = name[: -len(".onnx")]
+        for suffix, keep in ((".json", False), (".snake.json", True)):
+            with open(os.path.join(OUT, stem + suffix), "w") as f:
+                f.write(json_format.MessageToJson(model, preserving_proto_field_name=keep))
+            expected["json_forms"][stem + suffix] = name
+    write("syntax_error.json", b'{\n  "irVersion": "9",\n  "graph": {\n    "node" []\n  }\n}\n')
+    write("wrong_type.json", b'{"irVersion": "9", "graph": {"node": [{"opType": "Relu", "attribute": [{"name": "alpha", "type": "INT", "i": "x"}]}]}}')
 
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1, ensure_ascii=False, sort_keys=True)

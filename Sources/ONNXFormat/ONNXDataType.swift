@@ -38,7 +38,7 @@ public struct ONNXDataType: RawRepresentable, Hashable, Sendable, CustomStringCo
   public static let float6e2m3 = ONNXDataType(27)
   public static let float6e3m2 = ONNXDataType(28)
 
-  private static let names: [String] = [
+  static let names: [String] = [
     "UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32", "INT64", "STRING", "BOOL",
     "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64", "COMPLEX128", "BFLOAT16",
     "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4", "INT4",

@@ -9,6 +9,9 @@ public enum ONNXFormatError: Error, CustomStringConvertible, Sendable, Equatable
   case emptyFile(path: String)
   /// protobuf-c could not parse the bytes as an ONNX `ModelProto`.
   case notAModel(path: String, byteCount: Int)
+  /// An ONNX JSON file is not valid JSON (`location`: line and column) or a value in it has the
+  /// wrong form (`location`: its JSON path).
+  case invalidJSON(path: String, format: String, location: String, reason: String)
   /// The model parsed but holds no `graph`.
   case missingGraph(path: String)
   /// Subgraphs (If/Loop bodies, graph attributes) nest deeper than we are willing to recurse.
@@ -43,6 +46,8 @@ public enum ONNXFormatError: Error, CustomStringConvertible, Sendable, Equatable
       return "'\(path)' is empty, expected an ONNX model (protobuf ModelProto)"
     case .notAModel(let path, let byteCount):
       return "'\(path)' (\(byteCount) bytes) is not a valid ONNX model: protobuf ModelProto decoding failed"
+    case .invalidJSON(let path, let format, let location, let reason):
+      return "'\(path)' is not a valid \(format) model: \(location.isEmpty ? "" : "at \(location): ")\(reason)"
     case .missingGraph(let path):
       return "ONNX model '\(path)' has no graph"
     case .nestingTooDeep(let path, let limit):

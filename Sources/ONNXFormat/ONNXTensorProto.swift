@@ -214,3 +214,27 @@ func halfToFloat(_ h: UInt16) -> Float {
     return Float(bitPattern: sign | UInt32(exponent - 15 + 127) << 23 | (mantissa << 13))
   }
 }
+
+extension ONNXTensorProto {
+  /// An initializer holding `t` inline as little-endian `raw_data` (FLOAT, DOUBLE, INT64 or BOOL).
+  public init(_ t: Tensor, name: String) {
+    var raw: [UInt8] = []
+    raw.reserveCapacity(t.count * t.dtype.byteSize)
+    let type: ONNXDataType
+    switch t.storage {
+    case .float32(let a):
+      type = .float
+      for v in a { withUnsafeBytes(of: v.bitPattern.littleEndian) { raw.append(contentsOf: $0) } }
+    case .float64(let a):
+      type = .double
+      for v in a { withUnsafeBytes(of: v.bitPattern.littleEndian) { raw.append(contentsOf: $0) } }
+    case .int64(let a):
+      type = .int64
+      for v in a { withUnsafeBytes(of: v.littleEndian) { raw.append(contentsOf: $0) } }
+    case .bool(let a):
+      type = .bool
+      raw = a.map { $0 ? 1 : 0 }
+    }
+    self.init(name: name, dataType: type, dims: t.shape.map(Int64.init), rawData: raw)
+  }
+}

@@ -9,8 +9,19 @@ extension ONNXModel {
   /// How many subgraph levels (graph attributes inside graphs) a model may nest.
   public static let maxGraphNesting = 32
 
-  /// Reads and decodes the ONNX protobuf model at `path`.
+  /// Reads and decodes the ONNX model at `path`: protobuf, or protobuf's JSON mapping when the
+  /// file's first non-blank character is `{` (chosen by content, not by extension).
   public static func load(path: String) throws(ONNXFormatError) -> ONNXModel {
+    let data = try readModelFile(path: path)
+    if JSONSniff.isJSONObject(data) { return try decodeJSON(bytes: [UInt8](data), modelPath: path) }
+    return try data.withUnsafeBytes { buffer in
+      Result { () throws(ONNXFormatError) in try decode(buffer: buffer, modelPath: path) }
+    }.get()
+  }
+
+  /// The bytes of the model file at `path`, which must be a regular file (through links) that
+  /// fits in memory.
+  public static func readModelFile(path: String) throws(ONNXFormatError) -> Data {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw .cannotRead(path: path, reason: "no such file")
@@ -27,15 +38,11 @@ extension ONNXModel {
     {
       throw .cannotRead(path: path, reason: "the file's \(size) bytes do not fit in this machine's memory")
     }
-    let data: Data
     do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
+      return try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
       throw .cannotRead(path: path, reason: error.localizedDescription)
     }
-    return try data.withUnsafeBytes { buffer in
-      Result { () throws(ONNXFormatError) in try decode(buffer: buffer, modelPath: path) }
-    }.get()
   }
 
   /// Decodes ONNX protobuf bytes; `modelPath` names the source in errors and becomes `sourcePath`.

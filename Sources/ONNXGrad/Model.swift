@@ -1,6 +1,7 @@
 public import GraphIR
 import Autodiff
 import Executor
+import MLPFormat
 import ONNXFormat
 import ONNXImport
 import Ops
@@ -21,27 +22,58 @@ public struct Model: Sendable {
     self.summary = summary
   }
 
-  /// Loads an ONNX protobuf model (`.onnx`, with external `.onnx.data` beside it if the
-  /// model refers to one).
+  /// Loads a model: ONNX protobuf (`.onnx`, with external `.onnx.data` beside it if the model
+  /// refers to one), ONNX in protobuf's JSON mapping, or onnxgrad's MLP JSON — told apart by
+  /// content, not by the file's extension.
   public static func load(path: String) throws -> Model {
-    let onnx = try ONNXModel.load(path: path)
+    let (onnx, format) = try read(path: path)
     let graph = try ONNXImporter.graph(of: onnx)
+    var summary = summarize(onnx, path: path, format: format)
+    func describe(_ v: Value) -> ModelSummary.ValueSummary {
+      let t = graph.type(of: v)
+      return .init(name: graph.name(of: v), dtype: t.dtype.shortName, shape: t.dims.map(\.description))
+    }
+    summary.inputs = graph.inputs.map(describe)
+    summary.outputs = graph.outputs.map(describe)
+    return Model(graph: graph, summary: summary)
+  }
+
+  /// What `onnxgrad info` reports, without importing the graph: it succeeds for models with
+  /// unsupported ops too and lists them. External weights are not read.
+  public static func inspect(path: String) throws -> ModelSummary {
+    let (onnx, format) = try read(path: path)
+    return summarize(onnx, path: path, format: format)
+  }
+
+  /// The decoded model file and its format (`onnx`, `onnx-json` or `onnxgrad-mlp`).
+  static func read(path: String) throws -> (ONNXModel, String) {
+    let data = try ONNXModel.readModelFile(path: path)
+    guard JSONSniff.isJSONObject(data) else { return (try ONNXModel.decode(bytes: [UInt8](data), modelPath: path), "onnx") }
+    let bytes = [UInt8](data)
+    if MLPModel.declaresFormat(bytes) { return (try MLPModel.decode(bytes: bytes, path: path), "onnxgrad-mlp") }
+    return (try ONNXModel.decodeJSON(bytes: bytes, modelPath: path), "onnx-json")
+  }
+
+  static func summarize(_ onnx: ONNXModel, path: String, format: String) -> ModelSummary {
     var histogram: [String: Int] = [:]
     for n in onnx.graph.nodes { histogram[n.opType, default: 0] += 1 }
     var parameters = 0
     for t in onnx.graph.initializers where t.dataType.tensorDType?.isFloatingPoint == true {
-      parameters += t.dims.reduce(1) { $0 * Int($1) }
+      parameters += (try? t.elementCount()) ?? 0
     }
-    func summarize(_ v: Value) -> ModelSummary.ValueSummary {
-      let t = graph.type(of: v)
-      return .init(name: graph.name(of: v), dtype: t.dtype.shortName, shape: t.dims.map(\.description))
+    let initializerNames = Set(onnx.graph.initializers.map(\.name))
+    func describe(_ info: ONNXValueInfo) -> ModelSummary.ValueSummary {
+      .init(
+        name: info.name, dtype: info.dataType.map { $0.tensorDType?.shortName ?? "\($0)" } ?? "?",
+        shape: info.shape?.map { $0.description } ?? ["?"])
     }
-    let summary = ModelSummary(
-      path: path, format: "onnx", irVersion: Int(onnx.irVersion),
+    return ModelSummary(
+      path: path, format: format, irVersion: Int(onnx.irVersion),
       opset: Int(onnx.opsetVersion(domain: "") ?? 0), producer: onnx.producerName,
-      producerVersion: onnx.producerVersion, inputs: graph.inputs.map(summarize),
-      outputs: graph.outputs.map(summarize), opHistogram: histogram, parameterCount: parameters)
-    return Model(graph: graph, summary: summary)
+      producerVersion: onnx.producerVersion,
+      inputs: onnx.graph.inputs.filter { !initializerNames.contains($0.name) }.map(describe),
+      outputs: onnx.graph.outputs.map(describe), opHistogram: histogram, parameterCount: parameters,
+      unsupportedOps: ONNXImporter.unsupportedOps(of: onnx))
   }
 
   public var inputNames: [String] { graph.inputs.map { graph.name(of: $0) } }

@@ -1,3 +1,5 @@
+public import ONNXImport
+
 /// What `onnxgrad info` reports about a model.
 public struct ModelSummary: Codable, Sendable, Equatable {
   /// A graph input or output: name, dtype (`f32`, `f64`, `i64`) and shape (symbolic dims by name).
@@ -25,10 +27,13 @@ public struct ModelSummary: Codable, Sendable, Equatable {
   public var opHistogram: [String: Int]
   /// Total elements of all floating-point initializers.
   public var parameterCount: Int
+  /// Ops the model uses that onnxgrad cannot import (empty when it loads).
+  public var unsupportedOps: [UnsupportedOp]
 
   public init(
     path: String, format: String, irVersion: Int, opset: Int, producer: String, producerVersion: String,
-    inputs: [ValueSummary], outputs: [ValueSummary], opHistogram: [String: Int], parameterCount: Int
+    inputs: [ValueSummary], outputs: [ValueSummary], opHistogram: [String: Int], parameterCount: Int,
+    unsupportedOps: [UnsupportedOp] = []
   ) {
     self.path = path
     self.format = format
@@ -40,5 +45,6 @@ public struct ModelSummary: Codable, Sendable, Equatable {
     self.outputs = outputs
     self.opHistogram = opHistogram
     self.parameterCount = parameterCount
+    self.unsupportedOps = unsupportedOps
   }
 }

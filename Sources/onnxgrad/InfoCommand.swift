@@ -6,11 +6,11 @@ struct InfoCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "info", abstract: "Show a model's inputs, outputs, opset, producer, op counts and parameter count.")
 
-  @Argument(help: "The model (.onnx).") var model: String
+  @Argument(help: "The model: ONNX (.onnx), ONNX JSON, or onnxgrad MLP JSON (told apart by content).") var model: String
   @Flag(help: "Print one JSON object instead of text.") var json = false
 
   func run() throws {
-    let s = try Model.load(path: model).summary
+    let s = try Model.inspect(path: model)
     if json {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -29,6 +29,12 @@ struct InfoCommand: ParsableCommand {
     print("ops:")
     for (op, n) in s.opHistogram.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
       print("  \(op) × \(n)")
+    }
+    if !s.unsupportedOps.isEmpty {
+      print("unsupported ops (the model cannot be run until these are supported):")
+      for op in s.unsupportedOps {
+        print("  \(op.opType) (domain \(op.domain), opset \(op.opset)) × \(op.count), first at node '\(op.node)': \(op.reason)")
+      }
     }
   }
 }

@@ -11,6 +11,12 @@ struct OnnxgradCommand: ParsableCommand {
 
   /// Parses and runs; every failure prints `error: …` to stderr and exits with status 1.
   static func main() {
+    let commands = configuration.subcommands.map { $0.configuration.commandName ?? "" } + ["help"]
+    if let first = CommandLine.arguments.dropFirst().first, !first.hasPrefix("-"), !commands.contains(first) {
+      FileHandle.standardError.write(
+        Data("error: '\(first)' is not an onnxgrad command; the commands are \(commands.joined(separator: ", ")) (see 'onnxgrad --help')\n".utf8))
+      Foundation.exit(1)
+    }
     do {
       var command = try parseAsRoot()
       try command.run()

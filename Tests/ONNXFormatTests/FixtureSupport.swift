@@ -13,6 +13,8 @@ struct Expected: Decodable, Sendable {
   let models: [String: ModelFacts]
   let data_types: [String: String]
   let attribute_types: [String: String]
+  /// JSON form file → the protobuf model it was written from.
+  let json_forms: [String: String]
 
   static let shared: Expected? = {
     guard let data = FileManager.default.contents(atPath: fixture("expected.json")) else { return nil }
