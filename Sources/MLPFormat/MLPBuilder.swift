@@ -44,9 +44,16 @@ struct MLPBuilder {
   private var elemType: Int32 { dtype == .float64 ? 11 : 1 }
 
   mutating func build() throws {
+    let known: Set = ["format", "version", "dtype", "description", "weights", "inputs", "layers", "outputs"]
+    for key in try root.object().keys.sorted() where !known.contains(key) {
+      throw root.fail("unknown field '\(key)' (the model takes: \(known.sorted().joined(separator: ", ")))")
+    }
     let declared = try root.list("inputs")
     guard !declared.isEmpty else { throw root.fail("the model needs at least one entry in \"inputs\"") }
     for field in declared {
+      for key in try field.object().keys.sorted() where key != "name" && key != "features" {
+        throw field.fail("an input has no field '\(key)' (it takes: name, features)")
+      }
       let name = try newName(field.required("name"))
       let n = try field.required("features")
       guard try n.int64() >= 1, let count = Int(exactly: try n.int64()) else { throw n.fail("must be a whole number ≥ 1") }
@@ -103,8 +110,28 @@ struct MLPBuilder {
 
   // MARK: - Layers
 
+  /// The fields each layer type takes besides `type`, `name` and `input`.
+  static let fields: [String: Set<String>] = [
+    "linear": ["weight", "bias", "in_features", "out_features"], "leaky_relu": ["negative_slope"], "elu": ["alpha"],
+    "celu": ["alpha"], "gelu": ["approximate"], "softplus": ["beta", "threshold"], "hardtanh": ["min_val", "max_val"],
+    "sin": ["frequency"], "cos": ["frequency"], "scale": ["factor"], "softmax": ["dim"], "log_softmax": ["dim"],
+    "layer_norm": ["weight", "bias", "eps"], "batch_norm": ["running_mean", "running_var", "weight", "bias", "eps"],
+    "concat": ["inputs"], "add": ["inputs"], "mul": ["inputs"], "residual": ["from"], "dropout": ["p"],
+    "relu": [], "tanh": [], "sigmoid": [], "silu": [], "exp": [], "mish": [], "softsign": [], "selu": [],
+    "hardsigmoid": [], "hardswish": [], "identity": [], "relu6": [],
+  ]
+
   private mutating func emit(_ layer: JSONField, name: String, input: String) throws {
     let type = try layer.required("type").string()
+    guard let allowed = Self.fields[type] else {
+      throw try layer.required("type").fail("unknown layer type \"\(type)\"; known: \(Self.fields.keys.sorted().joined(separator: ", "))")
+    }
+    let combining = ["concat", "add", "mul"].contains(type)
+    for key in try layer.object().keys.sorted() where !allowed.contains(key) && !["type", "name"].contains(key) {
+      guard key == "input" && !combining else {
+        throw layer.fail("a \(type) layer has no field '\(key)' (it takes: \((["type", "name"] + (combining ? [] : ["input"]) + allowed.sorted()).joined(separator: ", ")))")
+      }
+    }
     func source() throws -> String {
       guard !input.isEmpty else {
         throw layer.fail("the model has several inputs: say which value this layer reads with \"input\"")
@@ -218,8 +245,7 @@ struct MLPBuilder {
       node("Add", [x, from], name)
       features[name] = n
     default:
-      throw try layer.required("type").fail(
-        "unknown layer type \"\(type)\"; known: linear, relu, leaky_relu, tanh, sigmoid, silu, gelu, softplus, elu, selu, celu, mish, softsign, hardsigmoid, hardswish, hardtanh, relu6, sin, cos, exp, scale, identity, dropout, softmax, log_softmax, layer_norm, batch_norm, concat, add, mul, residual")
+      throw try layer.required("type").fail("unknown layer type \"\(type)\"")
     }
   }
 

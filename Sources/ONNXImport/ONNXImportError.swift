@@ -1,3 +1,14 @@
+/// An ONNX op onnxgrad imports, and how.
+public struct SupportedOp: Sendable, Equatable {
+  public var opType: String
+  /// The opset versions its lowering is written for.
+  public var opsets: ClosedRange<Int>
+  /// The primitive (or composite lowering) that implements it.
+  public var implementation: String
+  /// Whether it is built from other primitives (Sources/Ops/Composites) rather than being one.
+  public var isComposite: Bool
+}
+
 /// An op of a model that onnxgrad cannot import.
 public struct UnsupportedOp: Sendable, Equatable, Codable, CustomStringConvertible {
   public var opType: String

@@ -7,7 +7,9 @@ struct OnnxgradCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "onnxgrad",
     abstract: "Outputs and input derivatives (VJPs, per-sample Jacobians) of ONNX models exported from PyTorch.",
-    subcommands: [InfoCommand.self, RunCommand.self, GradCommand.self, JacobianCommand.self, BenchCommand.self])
+    subcommands: [
+      InfoCommand.self, RunCommand.self, GradCommand.self, JacobianCommand.self, BenchCommand.self, OpsCommand.self,
+    ])
 
   /// Parses and runs; every failure prints `error: …` to stderr and exits with status 1.
   static func main() {

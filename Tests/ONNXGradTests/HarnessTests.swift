@@ -1,4 +1,5 @@
 import Foundation
+import ONNXImport
 import TensorCore
 import Testing
 
@@ -32,4 +33,11 @@ import Testing
     #expect(!FixtureModel.all.contains { $0.exporter == "missing" })
     #expect(FixtureModel.all.count >= names.count)
   }
+}
+
+/// docs/supported-ops.md is generated from the registry (`onnxgrad ops --markdown`).
+@Test func supportedOpsDocumentIsCurrent() throws {
+  let path = Fixtures.repoRoot.appendingPathComponent("docs/supported-ops.md").path
+  let text = try String(contentsOfFile: path, encoding: .utf8)
+  #expect(text == ONNXImporter.supportedOpsMarkdown(), "docs/supported-ops.md is stale: run onnxgrad ops --markdown > docs/supported-ops.md")
 }

@@ -1,0 +1,22 @@
+import ArgumentParser
+import ONNXImport
+
+struct OpsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "ops", abstract: "List the ONNX ops onnxgrad supports, with their opsets and implementation.")
+
+  @Flag(help: "Print the Markdown table of docs/supported-ops.md.") var markdown = false
+
+  func run() throws {
+    print(markdown ? ONNXImporter.supportedOpsMarkdown() : Self.plainTable(), terminator: "")
+  }
+
+  static func plainTable() -> String {
+    let rows = ONNXImporter.supportedOpTable
+    let width = rows.map(\.opType.count).max() ?? 0
+    return rows.map { op in
+      let kind = op.isComposite ? "composite \(op.implementation)" : "primitive \(op.implementation)"
+      return op.opType.padding(toLength: width + 2, withPad: " ", startingAt: 0) + "opsets \(op.opsets.lowerBound)–\(op.opsets.upperBound)  \(kind)\n"
+    }.joined()
+  }
+}
