@@ -13,7 +13,7 @@ extension Model {
   public func fullJacobian(inputs: [String: Tensor], of: String, wrt: String, mode: JacobianMode = .auto) throws
     -> JacobianResult
   {
-    let out = try output(of)
+    let out = try differentiableOutput(of)
     let inp = try input(wrt)
     let x = try orderedInputs(inputs)
     let types = try Plan.concreteTypes(graph, inputShapes: x.map(\.shape))

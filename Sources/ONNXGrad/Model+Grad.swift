@@ -38,7 +38,7 @@ extension Model {
 
   /// Compiles the VJP of `of` with respect to `wrt` for inputs of `inputShapes`.
   public func compileGrad(of: OutputSelector, wrt: String, inputShapes: [[Int]]) throws -> CompiledGrad {
-    let out = try output(of.name)
+    let out = try differentiableOutput(of.name)
     let inp = try input(wrt)
     let types = try Plan.concreteTypes(graph, inputShapes: inputShapes)
     let outShape = types[out.id]?.shape ?? []

@@ -72,7 +72,7 @@ extension Model {
   public func compileJacobian(of: String, wrt: String, mode: JacobianMode = .auto, inputShapes: [[Int]]) throws
     -> CompiledJacobian
   {
-    let out = try output(of)
+    let out = try differentiableOutput(of)
     let inp = try input(wrt)
     let batched = graph.inputs.filter { graph.type(of: $0).rank >= 1 }
     do {

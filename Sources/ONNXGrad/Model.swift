@@ -113,6 +113,17 @@ public struct Model: Sendable {
     return v
   }
 
+  /// The output called `name`, which must hold floats to have a derivative.
+  func differentiableOutput(_ name: String) throws -> Value {
+    let v = try output(name)
+    let dtype = graph.type(of: v).dtype
+    guard dtype.isFloatingPoint else {
+      throw ONNXGradError.notDifferentiable(
+        "output '\(name)' holds \(dtype) values (class labels, indices or flags), which have no derivative; differentiate a float output instead (the model's float outputs: \(graph.outputs.filter { graph.type(of: $0).dtype.isFloatingPoint }.map { "'\(graph.name(of: $0))'" }.joined(separator: ", ")))")
+    }
+    return v
+  }
+
   /// The tensors for every graph input, in graph order, converted to the input's dtype.
   ///
   /// Float arrays are converted to the input's float dtype (f64 → f32 rounds to nearest);

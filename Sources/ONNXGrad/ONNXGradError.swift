@@ -8,6 +8,7 @@ public enum ONNXGradError: Error, CustomStringConvertible, Sendable {
   case inputType(name: String, detail: String)
   case shapeMismatch(what: String, expected: String, got: String)
   case notPerSample(String)
+  case notDifferentiable(String)
   case unsupportedModelFile(String)
 
   public var description: String {
@@ -25,6 +26,7 @@ public enum ONNXGradError: Error, CustomStringConvertible, Sendable {
     case .inputType(let n, let detail): "input '\(n)': \(detail)"
     case .shapeMismatch(let what, let expected, let got): "\(what): expected shape \(expected), got \(got)"
     case .notPerSample(let s): s
+    case .notDifferentiable(let s): s
     case .unsupportedModelFile(let s): s
     }
   }

@@ -100,18 +100,27 @@ public enum ONNXImporter {
         values[info.name] = b.addInput(name: info.name, type: try tensorType(of: info, role: "input"))
       }
     }
+    var unavailable: [String: String] = [:]
     for (index, node) in model.graph.nodes.enumerated() {
       let name = node.name.isEmpty ? "\(node.opType)_\(index)" : node.name
+      for input in node.inputs where !input.isEmpty {
+        if let why = unavailable[input] { throw ONNXImportError.node(name: name, opType: node.opType, detail: "reads \(why)") }
+      }
       let outs = try lower(node, name: name, opset: opset, directory: directory, values: values, &b)
-      for (onnxName, v) in zip(node.outputs, outs) where !onnxName.isEmpty {
-        guard values[onnxName] == nil else {
+      for (k, onnxName) in node.outputs.enumerated() where !onnxName.isEmpty {
+        guard values[onnxName] == nil, unavailable[onnxName] == nil else {
           throw ONNXImportError.node(name: name, opType: node.opType, detail: "output '\(onnxName)' is already defined earlier in the graph")
         }
-        values[onnxName] = v
-        b.rename(v, onnxName)
+        guard k < outs.count else {
+          unavailable[onnxName] = "'\(onnxName)', output \(k) of \(node.opType) node '\(name)', which onnxgrad does not compute"
+          continue
+        }
+        values[onnxName] = outs[k]
+        b.rename(outs[k], onnxName)
       }
     }
     for info in model.graph.outputs {
+      if let why = unavailable[info.name] { throw ONNXImportError.invalidModel("graph output \(why)") }
       guard let v = values[info.name] else {
         throw ONNXImportError.invalidModel("graph output '\(info.name)' is not produced by any node")
       }
@@ -145,9 +154,6 @@ public enum ONNXImporter {
       outs = try lowering.lower(imported, &b)
     } catch let error as GraphError {
       throw ONNXImportError.node(name: name, opType: node.opType, detail: detail(of: error))
-    }
-    guard outs.count >= node.outputs.filter({ !$0.isEmpty }).count else {
-      throw ONNXImportError.node(name: name, opType: node.opType, detail: "produces \(outs.count) outputs, the model expects \(node.outputs.count)")
     }
     return outs
   }

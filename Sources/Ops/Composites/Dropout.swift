@@ -3,7 +3,7 @@ public import GraphIR
 /// ONNX `Dropout` in inference: `output = data`. The ratio is ignored, as at inference;
 /// `training_mode` (opset 12+ input), when given, must be a constant false, since training-mode
 /// dropout is random. The optional `mask` output is not produced (PyTorch's exporters drop
-/// Dropout entirely in eval mode).
+/// Dropout entirely in eval mode); a model that reads it is refused by the importer.
 public enum Dropout: ONNXLowering {
   public static let onnxOpTypes = ["Dropout"]
   public static let onnxOpsets = 1...22
@@ -18,9 +18,6 @@ public enum Dropout: ONNXLowering {
     }
     if try node.int("is_test", default: 1) == 0 && node.opset < 7 {
       throw node.error("is_test = 0 asks for training-mode dropout; only inference is supported")
-    }
-    guard node.outputCount <= 1 else {
-      throw node.error("its mask output is not supported (only the inference output)")
     }
     return [try b.apply1(Identity(), [node.input(0)], name: node.name)]
   }
