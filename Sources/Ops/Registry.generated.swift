@@ -73,7 +73,12 @@ public enum OpRegistry {
 
   /// ONNX ops built from primitives (Composites/), with no rules of their own.
   public static let compositeLowerings: [any ONNXLowering.Type] = [
+    Celu.self,
     Dropout.self,
+    Gelu.self,
+    Mish.self,
+    Selu.self,
+    Softsign.self,
   ]
 
   /// The op files this registry was generated from, relative to Sources/Ops.
@@ -116,6 +121,11 @@ public enum OpRegistry {
 
   /// The composite files, relative to Sources/Ops.
   public static let compositeFiles: [String] = [
+    "Composites/Celu.swift",
     "Composites/Dropout.swift",
+    "Composites/Gelu.swift",
+    "Composites/Mish.swift",
+    "Composites/Selu.swift",
+    "Composites/Softsign.swift",
   ]
 }
