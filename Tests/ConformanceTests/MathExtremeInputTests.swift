@@ -38,7 +38,8 @@ import Testing
       let xs = dtype == .float64 ? Self.wide : Self.wide.filter { abs($0) <= 50 }
       let (y, dy) = try valueAndDerivative(xs, dtype: dtype, unary(Softplus()))
       let rtol = dtype == .float64 ? 4e-16 : 3e-7
-      expectClose(y, xs.map { max($0, 0) + Foundation.log1p(Foundation.exp(-abs($0))) }, rtol: rtol, at: xs, "softplus \(dtype)")
+      let want = xs.map { max($0, 0) + Foundation.log1p(Foundation.exp(-abs($0))) }
+      expectClose(y, want, rtol: rtol, at: xs, "softplus \(dtype)")
       let sigma = xs.map { x in x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x)) }
       expectClose(dy, sigma, rtol: 4 * rtol, at: xs, "softplus′ \(dtype)")
     }

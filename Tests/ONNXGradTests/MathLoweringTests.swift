@@ -53,7 +53,8 @@ import Testing
   }
 
   @Test func powConvertsConstantExponentsOfAnotherType() throws {
-    let b = try lower(Pow.self, "Pow", opset: 15, [.input(TensorType(.float32, shape: [3])), .constant(i64([2, 3, -1]))])
+    let b = try lower(
+      Pow.self, "Pow", opset: 15, [.input(TensorType(.float32, shape: [3])), .constant(i64([2, 3, -1]))])
     #expect(try run(b, [f64([3], [1.5, -2, 4]).converted(to: .float32)]) == [2.25, -8, 0.25])
     let ints = try lower(Pow.self, "Pow", opset: 15, [.constant(i64([2, -3])), .constant(f64([1], [3]))])
     #expect(ints.type(of: ints.graph.outputs[0]).knownInts == [8, -27])
@@ -61,7 +62,8 @@ import Testing
 
   @Test func powRefusesComputedOrFractionalExponentsOfAnotherType() throws {
     let computed = #expect(throws: GraphError.self) {
-      try lower(Pow.self, "Pow", opset: 15, [.input(TensorType(.float64, shape: [3])), .input(TensorType(.int64, shape: [3]))])
+      try lower(
+        Pow.self, "Pow", opset: 15, [.input(TensorType(.float64, shape: [3])), .input(TensorType(.int64, shape: [3]))])
     }
     #expect(computed.map { "\($0)" }?.contains("constant exponent only") == true, "\(String(describing: computed))")
     #expect(throws: GraphError.self) {

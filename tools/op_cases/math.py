@@ -1,10 +1,11 @@
-"""Cases for the elementwise math ops: Sqrt, Reciprocal, Abs, Sign, Sin, Cos, Erf, Softplus, Elu, Pow
-(primitives) and Selu, Celu, Softsign, Mish, Gelu (composites).
+"""Cases for the elementwise math ops: Sqrt, Reciprocal, Abs, Sign, Sin, Cos, Erf, Softplus, Elu,
+Pow (primitives) and Selu, Celu, Softsign, Mish, Gelu (composites).
 
 ONNX Runtime has no float64 kernel for Erf, Softplus, Elu, Selu, Celu, Softsign, exact Gelu (and Mish
 at opset 22): those cases run in float32. It runs none of the opset-1 forms (Pow's broadcast/axis,
-Selu's old defaults): Tests/ONNXGradTests/MathLoweringTests.swift checks those. Inputs stay away from the kinks at 0 (Abs, Sign, Elu, Selu,
-Celu) and inside each op's domain (Sqrt, Pow with a real exponent: positive base).
+Selu's old defaults): Tests/ONNXGradTests/MathLoweringTests.swift checks those. Inputs stay away
+from the kinks at 0 (Abs, Sign, Elu, Selu, Celu) and inside each op's domain (Sqrt, Pow with a real
+exponent: positive base).
 """
 
 import numpy as np

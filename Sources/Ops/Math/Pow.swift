@@ -18,7 +18,7 @@ public struct Pow: BinaryBroadcasting {
   public init() {}
   public var description: String { Self.name }
 
-  /// SLEEF's scalar `pow` in double (folding paths only; plans run `floatKernel`).
+  /// One pair through SLEEF's scalar `pow` in double; `forward` and plans run `makeKernel`.
   public func apply<T: FloatElement>(_ a: T, _ b: T) -> T { T(VectorMath.pow(Double(a), Double(b))) }
 
   public var acceptsIntegers: Bool { true }
@@ -52,7 +52,8 @@ public struct Pow: BinaryBroadcasting {
   /// Vectorised `pow` (SLEEF) over each layout; a scalar exponent of 1, 2, 3, −1 or ½ (`x²`
   /// from PyTorch, say) takes a plain loop of multiplications, a division or a square root.
   public func makeKernel(_ io: KernelIO) -> Kernel? {
-    let layout = Kernels.BinaryLayout(aShape: io.inputShapes[0], bShape: io.inputShapes[1], outShape: io.outputShapes[0])
+    let layout = Kernels.BinaryLayout(
+      aShape: io.inputShapes[0], bShape: io.inputShapes[1], outShape: io.outputShapes[0])
     switch io.outputDTypes[0] {
     case .float32:
       let (a, b, y) = (io.input(0, as: Float.self), io.input(1, as: Float.self), io.output(0, as: Float.self))
@@ -123,7 +124,11 @@ public struct Pow: BinaryBroadcasting {
     let (base, exponent, y) = (args.primals[0], args.primals[1], args.outputs[0])
     let baseTerm = try t[0].flatMap { ta in try Self.baseFactor(&b, base, exponent).map { try b.mul(ta, $0) } }
     let exponentTerm = try t[1].map { try b.mul($0, Self.exponentFactor(&b, base, exponent, y)) }
-    return [try b.add(baseTerm, exponentTerm).map { try b.broadcastTangent($0, toOutput: y, directionAxes: args.directionAxes) }]
+    return [
+      try b.add(baseTerm, exponentTerm).map {
+        try b.broadcastTangent($0, toOutput: y, directionAxes: args.directionAxes)
+      }
+    ]
   }
 
   public func vjp(_ b: inout GraphBuilder, _ args: VJPArguments) throws -> [Value?] {
