@@ -25,6 +25,11 @@ void og_log1p_f32(const float *x, float *y, long n);
 void og_log1p_f64(const double *x, double *y, long n);
 void og_erfc_f32(const float *x, float *y, long n);
 void og_erfc_f64(const double *x, double *y, long n);
+/* y[i] = pow(a[i*sa], b[i*sb]) (C99 semantics, 1.0 ULP); sa and sb are 1 (array) or 0 (one
+ * element repeated). y may equal an operand of stride 1. */
+void og_pow_f32(const float *a, long sa, const float *b, long sb, float *y, long n);
+void og_pow_f64(const double *a, long sa, const double *b, long sb, double *y, long n);
+double og_pow_scalar(double a, double b);
 
 /* Masked scaling over a periodic mask: y[r*m + j] = t[r*m + j] * (x[j] > 0 ? hi : lo) for
  * every row r of the n/m rows (m divides n). y may equal t. */
