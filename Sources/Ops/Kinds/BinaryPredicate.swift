@@ -23,7 +23,9 @@ extension BinaryPredicate {
     guard a.dtype == b.dtype, operandDTypes.contains(a.dtype) else {
       throw GraphError.invalidInputs(
         op: Self.name, node: "",
-        reason: "inputs must have one dtype out of \(operandDTypes.map(\.shortName).joined(separator: ", ")), got \(a.dtype) and \(b.dtype)")
+        reason:
+          "inputs must have one dtype out of \(operandDTypes.map(\.shortName).joined(separator: ", ")), got \(a.dtype) and \(b.dtype)"
+      )
     }
     let type = TensorType(.bool, try broadcastDims(a, b, op: Self.name))
     guard let va = a.value, let vb = b.value else { return [type] }
@@ -34,7 +36,8 @@ extension BinaryPredicate {
   public func forward(_ inputs: [Tensor]) throws -> [Tensor] { try forwardViaKernel(inputs) }
 
   public func makeKernel(_ io: KernelIO) -> Kernel? {
-    let layout = Kernels.BinaryLayout(aShape: io.inputShapes[0], bShape: io.inputShapes[1], outShape: io.outputShapes[0])
+    let layout = Kernels.BinaryLayout(
+      aShape: io.inputShapes[0], bShape: io.inputShapes[1], outShape: io.outputShapes[0])
     let y = io.output(0, as: Bool.self)
     func kernel<T: Comparable & Numeric>(_: T.Type) -> Kernel {
       let (a, b) = (io.input(0, as: T.self), io.input(1, as: T.self))

@@ -84,7 +84,10 @@ public struct Cast: Primitive, FloatRetargetable {
     guard !x.dtype.isFloatingPoint, !target.dtype.isFloatingPoint, let v = x.value else { return [type] }
     var keepsSizes = false
     if case .integer(let bits, _) = target { keepsSizes = bits >= 32 }
-    return [type.withValue(v.map { d in d.value.map { .known(Int(target.convert(Int64($0)))) } ?? (keepsSizes ? d : .symbol("")) })]
+    return [
+      type.withValue(
+        v.map { d in d.value.map { .known(Int(target.convert(Int64($0)))) } ?? (keepsSizes ? d : .symbol("")) })
+    ]
   }
 
   public func forward(_ inputs: [Tensor]) throws -> [Tensor] { try forwardViaKernel(inputs) }
@@ -184,7 +187,8 @@ extension Cast: ONNXLowering {
     case .int(let n)?: number = n
     case .string(let s)?:
       guard let n = names.firstIndex(of: s.uppercased()) else {
-        throw node.error("'to' names the unknown type '\(s)' (expected one of \(names.dropFirst().joined(separator: ", ")))")
+        throw node.error(
+          "'to' names the unknown type '\(s)' (expected one of \(names.dropFirst().joined(separator: ", ")))")
       }
       number = n
     case nil: throw node.error("attribute 'to' is required")
@@ -205,7 +209,8 @@ extension Cast: ONNXLowering {
     default:
       let name = number >= 0 && number < names.count ? names[number] : "data type \(number)"
       throw node.error(
-        "casting to \(name) is not supported (supported: FLOAT, DOUBLE, FLOAT16 and BFLOAT16 as f32, the integer types as int64, BOOL)")
+        "casting to \(name) is not supported (supported: FLOAT, DOUBLE, FLOAT16 and BFLOAT16 as f32, the integer types as int64, BOOL)"
+      )
     }
   }
 }

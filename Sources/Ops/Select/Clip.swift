@@ -25,17 +25,21 @@ public struct Clip: Primitive {
     self.hasMax = hasMax
   }
 
-  public var description: String { "Clip(\([hasMin ? "min" : nil, hasMax ? "max" : nil].compactMap { $0 }.joined(separator: ", ")))" }
+  public var description: String {
+    "Clip(\([hasMin ? "min" : nil, hasMax ? "max" : nil].compactMap { $0 }.joined(separator: ", ")))"
+  }
 
   public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
     let arity = 1 + (hasMin ? 1 : 0) + (hasMax ? 1 : 0)
     guard hasMin || hasMax, inputs.count == arity else {
-      throw GraphError.invalidInputs(op: Self.name, node: "", reason: "\(self) expects \(arity) inputs with at least one bound, got \(inputs.count)")
+      throw GraphError.invalidInputs(
+        op: Self.name, node: "", reason: "\(self) expects \(arity) inputs with at least one bound, got \(inputs.count)")
     }
     let dtype = inputs[0].dtype
     guard inputs.allSatisfy({ $0.dtype == dtype }), dtype.isFloatingPoint || dtype == .int64 else {
       throw GraphError.invalidInputs(
-        op: Self.name, node: "", reason: "input and bounds must all be f32, all f64 or all i64, got \(inputs.map(\.dtype.shortName))")
+        op: Self.name, node: "",
+        reason: "input and bounds must all be f32, all f64 or all i64, got \(inputs.map(\.dtype.shortName))")
     }
     var dims = inputs[0].dims
     for bound in inputs.dropFirst() { dims = try broadcastDims(TensorType(dtype, dims), bound, op: Self.name) }
@@ -44,13 +48,17 @@ public struct Clip: Primitive {
     for (i, bound) in inputs.enumerated().dropFirst() {
       guard let v = bound.value else { return [type] }
       let isMin = hasMin && i == 1
-      guard let next = elementwiseValue(value, v, { x, b in .known(isMin ? Swift.max(x, b) : Swift.min(x, b)) }) else { return [type] }
+      guard let next = elementwiseValue(value, v, { x, b in .known(isMin ? Swift.max(x, b) : Swift.min(x, b)) }) else {
+        return [type]
+      }
       value = next
     }
     return [type.withValue(value)]
   }
 
   public func forward(_ inputs: [Tensor]) throws -> [Tensor] { try forwardViaKernel(inputs) }
+
+  public var bufferRule: BufferRule { .inPlace }
 
   public func makeKernel(_ io: KernelIO) -> Kernel? {
     switch io.outputDTypes[0] {
@@ -73,7 +81,8 @@ public struct Clip: Primitive {
         }
       }
     }
-    let layout = Kernels.BinaryLayout(aShape: io.inputShapes[0], bShape: io.inputShapes[1], outShape: io.outputShapes[0])
+    let layout = Kernels.BinaryLayout(
+      aShape: io.inputShapes[0], bShape: io.inputShapes[1], outShape: io.outputShapes[0])
     let bound = io.input(1, as: T.self)
     if hasMin { return { Kernels.binary(x, bound, y, layout) { x, lo in x < lo ? lo : x } } }
     return { Kernels.binary(x, bound, y, layout) { x, hi in x > hi ? hi : x } }
@@ -109,9 +118,12 @@ public struct Clip: Primitive {
   }
 
   public func vjp(_ b: inout GraphBuilder, _ args: VJPArguments) throws -> [Value?] {
-    guard let ct = args.cotangents[0], b.type(of: ct).dtype.isFloatingPoint else { return args.primals.map { _ in nil } }
+    guard let ct = args.cotangents[0], b.type(of: ct).dtype.isFloatingPoint else {
+      return args.primals.map { _ in nil }
+    }
     return try args.primals.indices.map { i in
-      try b.reduceCotangent(b.selectOrZero(mask(&b, args.primals, input: i), ct), to: args.primals[i], directionAxes: args.directionAxes)
+      try b.reduceCotangent(
+        b.selectOrZero(mask(&b, args.primals, input: i), ct), to: args.primals[i], directionAxes: args.directionAxes)
     }
   }
 
@@ -120,14 +132,20 @@ public struct Clip: Primitive {
   }
 
   public static var conformanceCases: [ConformanceCase] {
-    let (lo, hi) = (SampleInput.constant(Tensor.scalar(-0.5, dtype: .float64)), SampleInput.constant(Tensor.scalar(0.7, dtype: .float64)))
+    let (lo, hi) = (
+      SampleInput.constant(Tensor.scalar(-0.5, dtype: .float64)),
+      SampleInput.constant(Tensor.scalar(0.7, dtype: .float64))
+    )
     return [
       ConformanceCase(Clip(hasMin: true, hasMax: true), [SampleInput([3, 4]), lo, hi]),
       ConformanceCase(Clip(hasMin: true, hasMax: false), [SampleInput([3, 4]), SampleInput([4])]),
       ConformanceCase(Clip(hasMin: false, hasMax: true), [SampleInput([2, 3]), SampleInput([])]),
-      ConformanceCase(Clip(hasMin: true, hasMax: true), [SampleInput([3, 4]), SampleInput([3, 1]), SampleInput([4])]),
+      ConformanceCase(
+        Clip(hasMin: true, hasMax: true), [SampleInput([3, 4]), SampleInput([3, 1]), SampleInput([4])]),
       ConformanceCase(Clip(hasMin: true, hasMax: true), [SampleInput([4]), SampleInput([2, 1]), SampleInput([])]),
-      ConformanceCase(Clip(hasMin: true, hasMax: true), [SampleInput.ints([5, -3, 100]), SampleInput.ints([0]), SampleInput.ints([10])]),
+      ConformanceCase(
+        Clip(hasMin: true, hasMax: true),
+        [SampleInput.ints([5, -3, 100]), SampleInput.ints([0]), SampleInput.ints([10])]),
     ]
   }
 }

@@ -23,7 +23,7 @@ public struct Equal: BinaryPredicate {
         [
           SampleInput.constant(Tensor(uncheckedShape: [2, 2], storage: .bool([true, false, true, true]))),
           SampleInput.constant(Tensor(uncheckedShape: [2], storage: .bool([true, false]))),
-        ]),
+        ])
     ]
   }
 }

@@ -14,7 +14,9 @@ public struct Not: Primitive {
     guard inputs.count == 1, inputs[0].dtype == .bool else {
       throw GraphError.invalidInputs(op: Self.name, node: "", reason: "expected one bool input, got \(inputs)")
     }
-    return [inputs[0].withValue(inputs[0].value.map { $0.map { $0.value.map { .known($0 == 0 ? 1 : 0) } ?? .symbol("") } })]
+    return [
+      inputs[0].withValue(inputs[0].value.map { $0.map { $0.value.map { .known($0 == 0 ? 1 : 0) } ?? .symbol("") } })
+    ]
   }
 
   public func forward(_ inputs: [Tensor]) throws -> [Tensor] { try forwardViaKernel(inputs) }
@@ -31,7 +33,10 @@ public struct Not: Primitive {
   public func batchRoles(_ inputs: [BatchRole], types: [TensorType]) -> [BatchRole]? { inputs }
 
   public static var conformanceCases: [ConformanceCase] {
-    [ConformanceCase(Not(), [SampleInput.constant(Tensor(uncheckedShape: [2, 2], storage: .bool([true, false, false, true])))])]
+    [
+      ConformanceCase(
+        Not(), [SampleInput.constant(Tensor(uncheckedShape: [2, 2], storage: .bool([true, false, false, true])))])
+    ]
   }
 }
 

@@ -23,13 +23,17 @@ public struct PRelu: BinaryBroadcasting {
     }
     let (x, s) = (inputs[0], inputs[1])
     guard x.dtype == s.dtype, x.dtype.isFloatingPoint else {
-      throw GraphError.invalidInputs(op: Self.name, node: "", reason: "input and slope must both be f32 or both f64, got \(x.dtype) and \(s.dtype)")
+      throw GraphError.invalidInputs(
+        op: Self.name, node: "", reason: "input and slope must both be f32 or both f64, got \(x.dtype) and \(s.dtype)")
     }
-    let fits = s.rank <= x.rank && zip(s.dims, x.dims.suffix(s.rank)).allSatisfy { ds, dx in
-      ds == .known(1) || ds == dx || (Dim.broadcast(ds, dx) != nil && (ds.value == nil || dx.value == nil))
-    }
+    let fits =
+      s.rank <= x.rank
+      && zip(s.dims, x.dims.suffix(s.rank)).allSatisfy { ds, dx in
+        ds == .known(1) || ds == dx || (Dim.broadcast(ds, dx) != nil && (ds.value == nil || dx.value == nil))
+      }
     guard fits else {
-      throw GraphError.invalidInputs(op: Self.name, node: "", reason: "slope \(s) does not broadcast to the input \(x) (unidirectional)")
+      throw GraphError.invalidInputs(
+        op: Self.name, node: "", reason: "slope \(s) does not broadcast to the input \(x) (unidirectional)")
     }
     return [TensorType(x.dtype, x.dims)]
   }
@@ -49,7 +53,8 @@ public struct PRelu: BinaryBroadcasting {
     let positive = try b.greater(x, b.scalar(0, like: x))
     return [
       try b.mul(ct, b.where(positive, b.scalar(1, like: x), s)),
-      try b.reduceCotangent(b.mul(ct, b.selectOrZero(positive, x, otherwise: true)), to: s, directionAxes: args.directionAxes),
+      try b.reduceCotangent(
+        b.mul(ct, b.selectOrZero(positive, x, otherwise: true)), to: s, directionAxes: args.directionAxes),
     ]
   }
 

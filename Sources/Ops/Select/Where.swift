@@ -23,7 +23,8 @@ public struct Where: Primitive {
     let (c, x, z) = (inputs[0], inputs[1], inputs[2])
     guard c.dtype == .bool, x.dtype == z.dtype else {
       throw GraphError.invalidInputs(
-        op: Self.name, node: "", reason: "expects a bool condition and two branches of one dtype, got \(c.dtype), \(x.dtype) and \(z.dtype)")
+        op: Self.name, node: "",
+        reason: "expects a bool condition and two branches of one dtype, got \(c.dtype), \(x.dtype) and \(z.dtype)")
     }
     let dims = try broadcastDims(try TensorType(c.dtype, broadcastDims(c, x, op: Self.name)), z, op: Self.name)
     let type = TensorType(x.dtype, dims)
@@ -67,10 +68,11 @@ public struct Where: Primitive {
     guard let ct = args.cotangents[0] else { return [nil, nil, nil] }
     let c = args.primals[0]
     let d = args.directionAxes
-    return try [nil] + [(args.primals[1], false), (args.primals[2], true)].map { operand, otherwise in
-      guard b.type(of: operand).dtype.isFloatingPoint else { return nil }
-      return try b.reduceCotangent(b.selectOrZero(c, ct, otherwise: otherwise), to: operand, directionAxes: d)
-    }
+    return try [nil]
+      + [(args.primals[1], false), (args.primals[2], true)].map { operand, otherwise in
+        guard b.type(of: operand).dtype.isFloatingPoint else { return nil }
+        return try b.reduceCotangent(b.selectOrZero(c, ct, otherwise: otherwise), to: operand, directionAxes: d)
+      }
   }
 
   public func batchRoles(_ inputs: [BatchRole], types: [TensorType]) -> [BatchRole]? {
