@@ -11,8 +11,6 @@ from onnx import TensorProto, helper
 
 from op_cases import Const, In, OpCase, Ref, away_from
 
-rng = np.random.default_rng(11)
-
 # PyTorch's hardsigmoid/hardswish α, as the float32 attribute both exporters write.
 TORCH_ALPHA = float(np.float32(1 / 6))
 
