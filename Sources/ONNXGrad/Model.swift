@@ -79,13 +79,18 @@ public struct Model: Sendable {
   public var inputNames: [String] { graph.inputs.map { graph.name(of: $0) } }
   public var outputNames: [String] { graph.outputs.map { graph.name(of: $0) } }
 
-  /// The same model computing in `dtype`: float constants and float inputs converted
-  /// (`--dtype f64` runs an f32 model in double).
+  /// The same model computing in `dtype`: float constants and float inputs converted, and ops
+  /// that name a float dtype (casts) retargeted (`--dtype f64` runs an f32 model in double).
   public func converted(to dtype: DType) throws -> Model {
     guard dtype.isFloatingPoint else { throw ONNXGradError.unsupportedModelFile("cannot run a model in \(dtype)") }
     var g = graph
     for i in g.types.indices where g.types[i].dtype.isFloatingPoint { g.types[i].dtype = dtype }
     g.nodes = g.nodes.map { node in
+      if let op = node.op as? any FloatRetargetable {
+        var n = node
+        n.op = op.retargeted(to: dtype)
+        return n
+      }
       guard let c = node.op.constantValue, c.dtype.isFloatingPoint else { return node }
       var n = node
       n.op = Constant(c.converted(to: dtype))
