@@ -97,6 +97,7 @@ struct ArenaLayout {
           if let reuse = node.inputs.first(where: { input in
             guard let b = bufferOf[input.id], !inputSet.contains(input.id) else { return false }
             return buffers[b].end == i && buffers[b].bytes == bytes(o.id) && !buffers[b].stacked
+              && types[input.id]?.dtype == types[o.id]?.dtype
               && !node.outputs.contains(where: { bufferOf[$0.id] == b })
           }), let b = bufferOf[reuse.id] {
             bufferOf[o.id] = b
