@@ -24,7 +24,7 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "N
 def target_dtype(dt):
     if dt.kind == "f":
         return "float64" if dt.itemsize == 8 else "float32"
-    return "int64"
+    return "bool" if dt.kind == "b" else "int64"
 
 
 def values(arr):

@@ -49,7 +49,7 @@ enum NPYElements {
       }
       return .int64(out)
     case (.bool, _):
-      return .int64((0..<count).map { bytes[offset + $0] != 0 ? 1 : 0 })
+      return .bool((0..<count).map { bytes[offset + $0] != 0 })
     }
   }
 
