@@ -23,11 +23,22 @@ public enum OpRegistry {
     Sub.self,
     Tanh.self,
     TanhDerivativeMul.self,
+    Arange.self,
     BroadcastLike.self,
+    Concat.self,
     Constant.self,
+    ConstantOfShape.self,
+    Expand.self,
+    Gather.self,
+    GatherScatterAdd.self,
     InsertAxes.self,
     RemoveAxes.self,
+    Reshape.self,
+    Shape.self,
+    Slice.self,
+    SliceScatter.self,
     SumToLike.self,
+    Transpose.self,
     Zeros.self,
   ]
 
@@ -47,12 +58,25 @@ public enum OpRegistry {
     Sigmoid.self,
     Sub.self,
     Tanh.self,
+    Arange.self,
+    Concat.self,
     Constant.self,
+    ConstantOfShape.self,
+    Expand.self,
+    Gather.self,
+    Reshape.self,
+    Shape.self,
+    Slice.self,
+    Transpose.self,
   ]
 
   /// ONNX ops built from primitives (Composites/), with no rules of their own.
   public static let compositeLowerings: [any ONNXLowering.Type] = [
     Dropout.self,
+    Flatten.self,
+    Split.self,
+    Squeeze.self,
+    Unsqueeze.self,
   ]
 
   /// The op files this registry was generated from, relative to Sources/Ops.
@@ -74,16 +98,31 @@ public enum OpRegistry {
     "Math/Sub.swift",
     "Math/Tanh.swift",
     "Math/TanhDerivativeMul.swift",
+    "Structure/Arange.swift",
     "Structure/BroadcastLike.swift",
+    "Structure/Concat.swift",
     "Structure/Constant.swift",
+    "Structure/ConstantOfShape.swift",
+    "Structure/Expand.swift",
+    "Structure/Gather.swift",
+    "Structure/GatherScatterAdd.swift",
     "Structure/InsertAxes.swift",
     "Structure/RemoveAxes.swift",
+    "Structure/Reshape.swift",
+    "Structure/Shape.swift",
+    "Structure/Slice.swift",
+    "Structure/SliceScatter.swift",
     "Structure/SumToLike.swift",
+    "Structure/Transpose.swift",
     "Structure/Zeros.swift",
   ]
 
   /// The composite files, relative to Sources/Ops.
   public static let compositeFiles: [String] = [
     "Composites/Dropout.swift",
+    "Composites/Flatten.swift",
+    "Composites/Split.swift",
+    "Composites/Squeeze.swift",
+    "Composites/Unsqueeze.swift",
   ]
 }
