@@ -23,8 +23,9 @@ public enum Split: ONNXLowering {
       guard sizes.count == n, sizes.allSatisfy({ $0 >= 0 }) else {
         throw node.error("split \(sizes) must give one size ≥ 0 per output (\(n))")
       }
-      if let d = size, sizes.reduce(0, +) != d {
-        throw node.error("split \(sizes) sums to \(sizes.reduce(0, +)), but axis \(axis) of \(type) has size \(d)")
+      let total = sizes.reduce(0) { $0.addingReportingOverflow($1).overflow ? Int.max : $0 + $1 }
+      if let d = size, total != d {
+        throw node.error("split \(sizes) sums to \(total), but axis \(axis) of \(type) has size \(d)")
       }
       var offset = 0
       for s in sizes {

@@ -37,7 +37,8 @@ public struct Arange: Primitive {
       let delta = inputs[2].knownInts?.first
     else { return [TensorType(dtype, [.symbol("")])] }
     let n = try Self.count(start: start, limit: limit, delta: delta)
-    return [TensorType(dtype, [.known(n)]).withValue((0..<n).map { .known(start &+ $0 &* delta) })]
+    let type = TensorType(dtype, [.known(n)])
+    return [n > TensorType.valueLimit ? type : type.withValue((0..<n).map { .known(start &+ $0 &* delta) })]
   }
 
   /// `max(⌈(limit − start) / delta⌉, 0)` for integers, or an error (delta 0, overflow).

@@ -34,7 +34,7 @@ public struct Concat: Primitive, ElementKernel {
         }
         if d.value == nil { dims[a] = e.value != nil || d == e ? e : .symbol("") }
       }
-      total = total.flatMap { sum in t.dims[p].value.map { sum + $0 } }
+      total = total.flatMap { sum in t.dims[p].value.flatMap { sum.addingReportingOverflow($0).overflow ? nil : sum + $0 } }
     }
     dims[p] = inputs.count == 1 ? first.dims[p] : total.map(Dim.known) ?? .symbol("")
     let type = TensorType(first.dtype, dims)

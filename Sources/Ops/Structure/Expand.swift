@@ -38,7 +38,9 @@ public struct Expand: Primitive, ElementKernel {
       dims[p] = d
     }
     let type = TensorType(x.dtype, dims)
-    guard let value = x.value, let count = type.shape?.reduce(1, *), value.count == count || value.count == 1 else {
+    guard let value = x.value, let count = type.shape.flatMap(ShapeSize.count), count <= TensorType.valueLimit,
+      value.count == count || value.count == 1
+    else {
       return [type]
     }
     return [type.withValue(value.count == count ? value : [Dim](repeating: value[0], count: count))]

@@ -36,7 +36,7 @@ public struct Gather: Primitive, ElementKernel {
     let type = TensorType(x.dtype, Array(x.dims[..<p]) + indices.dims + Array(x.dims[(p + 1)...]))
     guard let n = x.dims[p].value, let known = indices.knownInts else { return [type] }
     let wrapped = try known.map { try wrap($0, size: n) }
-    guard x.rank == 1, let value = x.value else { return [type] }
+    guard x.rank == 1, let value = x.value, value.count == n else { return [type] }
     return [type.withValue(wrapped.map { value[$0] })]
   }
 

@@ -67,8 +67,8 @@ public struct Reshape: Primitive {
       var others = out
       others.remove(at: i)
       out[i] = try infer(total, sizeProduct(others), target)
-    } else if let a = total, let b = sizeProduct(out), a.symbols.isEmpty, b.symbols.isEmpty, a.known != b.known {
-      throw fail("cannot reshape \(source) (\(a.known) elements) to \(target) (\(b.known) elements)")
+    } else if let a = total, let b = sizeProduct(out), a.symbols.sorted() == b.symbols.sorted(), a.known != b.known {
+      throw fail("cannot reshape \(source) to \(target): the element counts differ")
     }
     return out
   }

@@ -187,7 +187,11 @@ func sliceParameters(_ inputs: [TensorType], from first: Int, count: Int, op: St
   if let steps, steps.contains(.known(0)) {
     throw GraphError.invalidInputs(op: op, node: "", reason: "steps \(steps) contain 0")
   }
-  return SliceParameters(starts: inputs[first].value, ends: inputs[first + 1].value, steps: steps)
+  let given = [inputs[first].value, inputs[first + 1].value, steps]
+  if let wrong = given.compactMap({ $0 }).first(where: { $0.count != count }) {
+    throw GraphError.invalidInputs(op: op, node: "", reason: "\(wrong) has \(wrong.count) entries for \(count) axes")
+  }
+  return SliceParameters(starts: given[0], ends: given[1], steps: given[2])
 }
 
 /// Where a slice sits in a tensor of shape `shape`: the offset of its first element, the stride
