@@ -13,10 +13,13 @@ import Testing
   func node(_ op: String, _ opset: Int, _ inputs: [Value?], outputs: Int = 1, _ attributes: [String: Attribute] = [:])
     -> ImportedNode
   {
-    ImportedNode(name: op, opType: op, domain: "", opset: opset, inputs: inputs, outputCount: outputs, attributes: attributes)
+    ImportedNode(
+      name: op, opType: op, domain: "", opset: opset, inputs: inputs, outputCount: outputs, attributes: attributes)
   }
 
-  func input(_ b: inout GraphBuilder, _ dims: [Dim]) -> Value { b.addInput(name: "x", type: TensorType(.float64, dims)) }
+  func input(_ b: inout GraphBuilder, _ dims: [Dim]) -> Value {
+    b.addInput(name: "x", type: TensorType(.float64, dims))
+  }
 
   @Test func concatOpset1DefaultsToAxis1() throws {
     var b = GraphBuilder()
@@ -53,7 +56,8 @@ import Testing
   @Test func chunkChainResolvesWhenBuilt() throws {
     var b = GraphBuilder()
     let x = input(&b, [batch, .known(5)])
-    let size = try Gather.lower(node("Gather", 20, [try Shape.lower(node("Shape", 20, [x]), &b)[0], try b.ints([1])]), &b)[0]
+    let size = try Gather.lower(
+      node("Gather", 20, [try Shape.lower(node("Shape", 20, [x]), &b)[0], try b.ints([1])]), &b)[0]
     let chunk = try b.div(b.add(size, b.ints([1])), b.ints([2]))
     let first = try Slice.lower(node("Slice", 20, [x, try b.ints([0]), chunk, try b.ints([1])]), &b)[0]
     let second = try Slice.lower(node("Slice", 20, [x, chunk, try b.mul(chunk, b.ints([2])), try b.ints([1])]), &b)[0]
@@ -77,7 +81,9 @@ import Testing
     #expect(throws: GraphError.self) {
       try Gather.lower(node("Gather", 13, [x, try b.constant(scalar(4))], ["axis": .int(1)]), &b)
     }
-    #expect(throws: GraphError.self) { try Gather.lower(node("Gather", 13, [x, try b.ints([0])], ["axis": .int(2)]), &b) }
+    #expect(throws: GraphError.self) {
+      try Gather.lower(node("Gather", 13, [x, try b.ints([0])], ["axis": .int(2)]), &b)
+    }
     #expect(throws: GraphError.self) {
       try Slice.lower(node("Slice", 13, [x, try b.ints([0]), try b.ints([2]), try b.ints([1]), try b.ints([0])]), &b)
     }
@@ -97,7 +103,8 @@ import Testing
       try ConstantOfShape.lower(node("ConstantOfShape", 20, [try b.ints([2, -1])]), &b)
     }
     #expect(throws: GraphError.self) {
-      try Arange.lower(node("Range", 11, [try b.constant(scalar(0)), try b.constant(scalar(3)), try b.constant(scalar(0))]), &b)
+      try Arange.lower(
+        node("Range", 11, [try b.constant(scalar(0)), try b.constant(scalar(3)), try b.constant(scalar(0))]), &b)
     }
     let s = try b.constant(Tensor.scalar(1, dtype: .float64))
     #expect(throws: GraphError.self) { try Arange.lower(node("Range", 11, [x, s, s]), &b) }
@@ -113,7 +120,9 @@ import Testing
     b.addOutput(y)
     let plan = try Plan(graph: b.graph, inputShapes: [[2, 3], [2]])
     let xs = Tensor.filled(1, shape: [2, 3], dtype: .float64)
-    #expect(try plan.run([xs, Tensor(uncheckedShape: [2], storage: .int64([2, -3]))])[0] == Tensor.filled(1, shape: [2, 2], dtype: .float64))
+    #expect(
+      try plan.run([xs, Tensor(uncheckedShape: [2], storage: .int64([2, -3]))])[0]
+        == Tensor.filled(1, shape: [2, 2], dtype: .float64))
     #expect(throws: (any Error).self) { try plan.run([xs, Tensor(uncheckedShape: [2], storage: .int64([0, 3]))]) }
   }
 
@@ -138,8 +147,10 @@ import Testing
     #expect(try !rowsKept { b, x in try b.apply1(Gather(axis: -2), [x, try b.ints([0])]) })
     #expect(try rowsKept { b, x in try b.apply1(Concat(axis: -1), [x, x]) })
     #expect(try !rowsKept { b, x in try b.apply1(Concat(axis: -2), [x, x]) })
-    #expect(try rowsKept { b, x in
-      try b.apply1(ConstantOfShape(), [try b.apply1(Shape(), [x]), try b.constant(Tensor.scalar(1, dtype: .float64))])
-    })
+    #expect(
+      try rowsKept { b, x in
+        try b.apply1(
+          ConstantOfShape(), [try b.apply1(Shape(), [x]), try b.constant(Tensor.scalar(1, dtype: .float64))])
+      })
   }
 }

@@ -139,7 +139,8 @@ CASES = [
            description="dynamo ones_like: Shape → Expand of a scalar"),
     OpCase("expand_to_shape_of_batch", "Mul", 13, [In("x", ("B", 3)), Ref("rows")],
            before=[("Shape", ["x"], ["shape"], {}),
-                   ("Constant", [], ["v"], {"value": helper.make_tensor("v", TensorProto.DOUBLE, [1, 3], [0.5, -1, 2])}),
+                   ("Constant", [], ["v"],
+                    {"value": helper.make_tensor("v", TensorProto.DOUBLE, [1, 3], [0.5, -1, 2])}),
                    ("Expand", ["v", "shape"], ["rows"], {})]),
 
     # Transpose
@@ -175,7 +176,8 @@ CASES = [
                ("Concat", ["batch1", "four"], ["target"], {"axis": 0}),
                ("ConstantOfShape", ["target"], ["zeros"], {"value": fill(0.0)}),
            ],
-           description="legacy torch.zeros(x.shape[0], 4): Shape → Gather → Unsqueeze → Concat → ConstantOfShape"),
+           description="legacy torch.zeros(x.shape[0], 4): "
+                       "Shape → Gather → Unsqueeze → Concat → ConstantOfShape"),
     OpCase("constantofshape_opset21_int64", "ConstantOfShape", 21, [Const("s", i64(3))],
            {"value": fill(7, TensorProto.INT64)}),
 

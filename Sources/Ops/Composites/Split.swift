@@ -41,7 +41,9 @@ public enum Split: ONNXLowering {
       }
       if let d = size {
         let chunk = ceiling ? (d + n - 1) / n : d / n
-        for i in 0..<n { bounds.append((try b.ints([i * chunk]), try b.ints([i == n - 1 ? Int.max : (i + 1) * chunk]))) }
+        for i in 0..<n {
+          bounds.append((try b.ints([i * chunk]), try b.ints([i == n - 1 ? Int.max : (i + 1) * chunk])))
+        }
       } else {
         let d = try b.size(of: x, axis: axis)
         let chunk = try b.div(ceiling ? b.add(d, b.ints([n - 1])) : d, b.ints([n]))

@@ -51,7 +51,8 @@ extension Primitive {
       inputs: ins, inputShapes: inputs.map(\.shape), inputDTypes: inputs.map(\.dtype), outputs: outs,
       outputShapes: outShapes, outputDTypes: outTypes.map(\.dtype), constantInputs: inputs.map { _ in true })
     guard let kernel = makeKernel(io) else {
-      throw GraphError.invalidInputs(op: name, node: "", reason: "no kernel for \(inputs.map { "\($0.dtype)\($0.shape)" })")
+      throw GraphError.invalidInputs(
+        op: name, node: "", reason: "no kernel for \(inputs.map { "\($0.dtype)\($0.shape)" })")
     }
     kernel()
     return zip(outs, zip(outShapes, outTypes)).map { Tensor(copyingFrom: $0, shape: $1.0, dtype: $1.1.dtype) }
@@ -72,6 +73,51 @@ func contiguousStrides(_ shape: [Int]) -> [Int] {
   var strides = [Int](repeating: 1, count: shape.count)
   for i in stride(from: shape.count - 2, through: 0, by: -1) { strides[i] = strides[i + 1] * shape[i + 1] }
   return strides
+}
+
+/// A strided walk over `shape` in runs: when the last axis is contiguous (stride 1) each run is
+/// a whole row of it, copied as one block; otherwise each run is one element. Built once when a
+/// kernel is made, so walking allocates nothing.
+struct StridedRuns {
+  let outerShape: [Int]
+  let outerStrides: [Int]
+  /// Elements per run.
+  let run: Int
+
+  init(shape: [Int], strides: [Int]) {
+    if let last = shape.last, strides.last == 1 {
+      (outerShape, outerStrides, run) = (Array(shape.dropLast()), Array(strides.dropLast()), last)
+    } else {
+      (outerShape, outerStrides, run) = (shape, strides, 1)
+    }
+  }
+
+  /// `target[i ..< i + run] = source[j ..< j + run]` for the contiguous offsets `i` and strided
+  /// offsets `j` (a gather from a strided `source`).
+  @inline(__always)
+  func gather<T>(_ source: UnsafePointer<T>, into target: UnsafeMutablePointer<T>) {
+    let n = run
+    if n == 1 {
+      forEachStrided(shape: outerShape, strides: outerStrides) { i, j in target[i] = source[j] }
+    } else {
+      forEachStrided(shape: outerShape, strides: outerStrides) { i, j in
+        (target + i * n).update(from: source + j, count: n)
+      }
+    }
+  }
+
+  /// `target[j ..< j + run] = source[i ..< i + run]` (a scatter into a strided `target`).
+  @inline(__always)
+  func scatter<T>(_ source: UnsafePointer<T>, into target: UnsafeMutablePointer<T>) {
+    let n = run
+    if n == 1 {
+      forEachStrided(shape: outerShape, strides: outerStrides) { i, j in target[j] = source[i] }
+    } else {
+      forEachStrided(shape: outerShape, strides: outerStrides) { i, j in
+        (target + j).update(from: source + i * n, count: n)
+      }
+    }
+  }
 }
 
 /// `body(i, j)` for every flat row-major index `i` of `shape`, with `j` its offset under

@@ -56,7 +56,8 @@ public struct Arange: Primitive {
   static func count<T: FloatElement>(start: T, limit: T, delta: T) throws -> Int {
     let n = ((limit - start) / delta).rounded(.up)
     guard let count = Int(exactly: max(n, 0)), count <= Int(Int32.max) else {
-      throw GraphError.invalidInputs(op: name, node: "", reason: "range(\(start), \(limit), \(delta)) has no valid length")
+      throw GraphError.invalidInputs(
+        op: name, node: "", reason: "range(\(start), \(limit), \(delta)) has no valid length")
     }
     return count
   }
@@ -92,7 +93,8 @@ public struct Arange: Primitive {
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
     let (y, d) = (args.outputs[0], args.directionAxes)
     let fromStart = try args.tangents[0].map {
-      try b.broadcastTangent(b.alignTangent($0, operandRank: 0, outputRank: 1, directionAxes: d), toOutput: y, directionAxes: d)
+      try b.broadcastTangent(
+        b.alignTangent($0, operandRank: 0, outputRank: 1, directionAxes: d), toOutput: y, directionAxes: d)
     }
     let fromDelta = try args.tangents[2].map {
       try b.mul(b.alignTangent($0, operandRank: 0, outputRank: 1, directionAxes: d), iota(&b, like: y))
@@ -117,8 +119,11 @@ public struct Arange: Primitive {
   public static var conformanceCases: [ConformanceCase] {
     let int64 = { (v: Int64) in SampleInput.constant(Tensor(uncheckedShape: [], storage: .int64([v]))) }
     return [
-      ConformanceCase(Arange(length: 5), [SampleInput([]), .constant(Tensor.scalar(9, dtype: .float64)), SampleInput([])]),
-      ConformanceCase(Arange(length: 4), [.constant(Tensor.scalar(1, dtype: .float64)), .constant(Tensor.scalar(3, dtype: .float64)), SampleInput([])]),
+      ConformanceCase(
+        Arange(length: 5), [SampleInput([]), .constant(Tensor.scalar(9, dtype: .float64)), SampleInput([])]),
+      ConformanceCase(
+        Arange(length: 4),
+        [.constant(Tensor.scalar(1, dtype: .float64)), .constant(Tensor.scalar(3, dtype: .float64)), SampleInput([])]),
       ConformanceCase(Arange(), [int64(10), int64(4), int64(-2)]),
       ConformanceCase(Arange(), [int64(3), int64(9), int64(3)]),
     ]
@@ -134,11 +139,14 @@ extension Arange: ONNXLowering {
     let inputs = try (0..<3).map { try node.input($0) }
     let dtype = b.type(of: inputs[0]).dtype
     guard dtype.isFloatingPoint else { return [try b.apply1(Arange(), inputs, name: node.name)] }
-    guard let values = try? (0..<3).map({ i -> Tensor in
-      guard let t = node.constantInput(i, b), t.count == 1 else { throw node.error("not constant") }
-      return t
-    }) else {
-      throw node.error("a float Range needs constant start, limit and delta (its length must be known when the model is loaded)")
+    guard
+      let values = try? (0..<3).map({ i -> Tensor in
+        guard let t = node.constantInput(i, b), t.count == 1 else { throw node.error("not constant") }
+        return t
+      })
+    else {
+      throw node.error(
+        "a float Range needs constant start, limit and delta (its length must be known when the model is loaded)")
     }
     let length: Int
     switch dtype {

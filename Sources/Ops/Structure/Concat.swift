@@ -22,7 +22,9 @@ public struct Concat: Primitive, ElementKernel {
   public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
     guard let first = inputs.first else { throw fail("expected at least one input") }
     let p = first.rank + axis
-    guard axis < 0, (0..<first.rank).contains(p) else { throw fail("axis \(axis) (from the end) does not fit \(first)") }
+    guard axis < 0, (0..<first.rank).contains(p) else {
+      throw fail("axis \(axis) (from the end) does not fit \(first)")
+    }
     var dims = first.dims
     var total: Int? = 0
     for t in inputs {
@@ -34,7 +36,9 @@ public struct Concat: Primitive, ElementKernel {
         }
         if d.value == nil { dims[a] = e.value != nil || d == e ? e : .symbol("") }
       }
-      total = total.flatMap { sum in t.dims[p].value.flatMap { sum.addingReportingOverflow($0).overflow ? nil : sum + $0 } }
+      total = total.flatMap { sum in
+        t.dims[p].value.flatMap { sum.addingReportingOverflow($0).overflow ? nil : sum + $0 }
+      }
     }
     dims[p] = inputs.count == 1 ? first.dims[p] : total.map(Dim.known) ?? .symbol("")
     let type = TensorType(first.dtype, dims)
@@ -94,7 +98,8 @@ public struct Concat: Primitive, ElementKernel {
   public static var conformanceCases: [ConformanceCase] {
     [
       ConformanceCase(Concat(axis: -1), [SampleInput([3, 2]), SampleInput([3, 4])]),
-      ConformanceCase(Concat(axis: -2), [SampleInput([1, 3]), SampleInput([2, 3]), SampleInput([2, 3], differentiable: false)]),
+      ConformanceCase(
+        Concat(axis: -2), [SampleInput([1, 3]), SampleInput([2, 3]), SampleInput([2, 3], differentiable: false)]),
       ConformanceCase(Concat(axis: -2), [SampleInput([2, 2, 3]), SampleInput([2, 1, 3])]),
       ConformanceCase(Concat(axis: -1), [SampleInput([4])]),
       ConformanceCase(Concat(axis: -1), [.ints([3, 4]), .ints([-1])]),

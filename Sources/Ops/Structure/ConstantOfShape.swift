@@ -31,7 +31,8 @@ public struct ConstantOfShape: Primitive, ElementKernel {
       throw fail("shape \(dims) has a negative size \(negative)")
     }
     let type = TensorType(v.dtype, dims)
-    guard let fill = v.value, fill.count == 1, let count = type.shape.flatMap(ShapeSize.count), count <= TensorType.valueLimit
+    guard let fill = v.value, fill.count == 1, let count = type.shape.flatMap(ShapeSize.count),
+      count <= TensorType.valueLimit
     else { return [type] }
     return [type.withValue([Dim](repeating: fill[0], count: count))]
   }

@@ -62,7 +62,9 @@ public struct Gather: Primitive, ElementKernel {
     let (x, y) = (io.input(0, as: T.self), io.output(0, as: T.self))
     return {
       for o in 0..<outer {
-        for (j, k) in indices.enumerated() { (y + (o * m + j) * inner).update(from: x + (o * n + k) * inner, count: inner) }
+        for (j, k) in indices.enumerated() {
+          (y + (o * m + j) * inner).update(from: x + (o * n + k) * inner, count: inner)
+        }
       }
     }
   }
@@ -72,7 +74,11 @@ public struct Gather: Primitive, ElementKernel {
   }
 
   public func vjp(_ b: inout GraphBuilder, _ args: VJPArguments) throws -> [Value?] {
-    [try args.cotangents[0].map { try b.apply1(GatherScatterAdd(axis: axis), [$0, args.primals[0], args.primals[1]]) }, nil]
+    [
+      try args.cotangents[0].map {
+        try b.apply1(GatherScatterAdd(axis: axis), [$0, args.primals[0], args.primals[1]])
+      }, nil,
+    ]
   }
 
   /// Rows stay rows unless the gather runs over axis 0 or the indices are batched.
@@ -93,7 +99,8 @@ public struct Gather: Primitive, ElementKernel {
       ConformanceCase(
         Gather(axis: -2),
         [SampleInput([2, 3, 2]), .constant(Tensor(uncheckedShape: [2, 2], storage: .int64([0, 2, -2, 0])))]),
-      ConformanceCase(Gather(axis: -1), [.constant(Tensor(uncheckedShape: [3], storage: .int64([5, 6, 7]))), scalar(1)]),
+      ConformanceCase(
+        Gather(axis: -1), [.constant(Tensor(uncheckedShape: [3], storage: .int64([5, 6, 7]))), scalar(1)]),
     ]
   }
 }

@@ -25,17 +25,20 @@ public struct GatherScatterAdd: Primitive {
     let p = like.rank + axis
     guard axis < 0, (0..<like.rank).contains(p), indices.dtype == .int64, v.dtype == like.dtype, v.dtype != .bool else {
       throw GraphError.invalidInputs(
-        op: Self.name, node: "", reason: "cannot scatter \(v) into \(like) along axis \(axis) at int64 indices \(indices)")
+        op: Self.name, node: "",
+        reason: "cannot scatter \(v) into \(like) along axis \(axis) at int64 indices \(indices)")
     }
     let gathered = Array(like.dims[..<p]) + indices.dims + Array(like.dims[(p + 1)...])
     let lead = v.rank - gathered.count
-    guard lead >= 0, zip(v.dims.suffix(gathered.count), gathered).allSatisfy({ $0 == $1 || $0.value == nil || $1.value == nil })
+    guard lead >= 0,
+      zip(v.dims.suffix(gathered.count), gathered).allSatisfy({ $0 == $1 || $0.value == nil || $1.value == nil })
     else {
       throw GraphError.invalidInputs(op: Self.name, node: "", reason: "\(v) is not a gather of \(like) at \(indices)")
     }
     if let n = like.dims[p].value, let known = indices.knownInts {
       for i in known where !(-n..<n).contains(i) {
-        throw GraphError.invalidInputs(op: Self.name, node: "", reason: "index \(i) is out of range for an axis of size \(n)")
+        throw GraphError.invalidInputs(
+          op: Self.name, node: "", reason: "index \(i) is out of range for an axis of size \(n)")
       }
     }
     return [TensorType(v.dtype, Array(v.dims.prefix(lead)) + like.dims)]
@@ -55,7 +58,8 @@ public struct GatherScatterAdd: Primitive {
   func kernel<T: AdditiveArithmetic>(_ io: KernelIO, _: T.Type) -> Kernel? {
     let shape = io.outputShapes[0]
     let p = shape.count + axis
-    guard (0..<shape.count).contains(p), let raw = io.constantInts(2), raw.allSatisfy({ (-shape[p]..<shape[p]).contains($0) })
+    guard (0..<shape.count).contains(p), let raw = io.constantInts(2),
+      raw.allSatisfy({ (-shape[p]..<shape[p]).contains($0) })
     else { return nil }
     let indices = raw.map { $0 < 0 ? $0 + shape[p] : $0 }
     let outer = shape[..<p].reduce(1, *)
@@ -94,12 +98,17 @@ public struct GatherScatterAdd: Primitive {
   public static var conformanceCases: [ConformanceCase] {
     [
       ConformanceCase(
-        GatherScatterAdd(axis: -2), [SampleInput([4, 2]), SampleInput([3, 2], differentiable: false), .ints([1, 1, 0, -1])]),
+        GatherScatterAdd(axis: -2),
+        [SampleInput([4, 2]), SampleInput([3, 2], differentiable: false), .ints([1, 1, 0, -1])]),
       ConformanceCase(
         GatherScatterAdd(axis: -1),
-        [SampleInput([3]), SampleInput([3, 4], differentiable: false), .constant(Tensor(uncheckedShape: [], storage: .int64([-1])))]),
+        [
+          SampleInput([3]), SampleInput([3, 4], differentiable: false),
+          .constant(Tensor(uncheckedShape: [], storage: .int64([-1]))),
+        ]),
       ConformanceCase(
-        GatherScatterAdd(axis: -1), [SampleInput([2, 3, 2]), SampleInput([3, 4], differentiable: false), .ints([0, 3])]),
+        GatherScatterAdd(axis: -1),
+        [SampleInput([2, 3, 2]), SampleInput([3, 4], differentiable: false), .ints([0, 3])]),
     ]
   }
 }

@@ -51,7 +51,9 @@ public struct Reshape: Primitive {
         inferred = i
         out.append(.symbol(""))
       case 0? where !allowZero:
-        guard i < source.count else { throw fail("shape \(target) copies size \(i) (0) from an input of rank \(source.count)") }
+        guard i < source.count else {
+          throw fail("shape \(target) copies size \(i) (0) from an input of rank \(source.count)")
+        }
         out.append(source[i])
       case let n? where n < -1:
         throw fail("shape \(target) has a negative size \(n)")
@@ -142,7 +144,9 @@ extension Reshape: ONNXLowering {
     let shape: Value
     if node.opset < 5 {
       try node.expectInputs(1...1)
-      guard let s = try node.ints("shape", default: nil) else { throw node.error("attribute 'shape' is required before opset 5") }
+      guard let s = try node.ints("shape", default: nil) else {
+        throw node.error("attribute 'shape' is required before opset 5")
+      }
       shape = try b.ints(s)
     } else {
       try node.expectInputs(2...2)

@@ -46,7 +46,8 @@ public struct Slice: Primitive, ElementKernel {
     else { return nil }
     let (x, y) = (io.input(0, as: T.self), io.output(0, as: T.self))
     guard io.outputCount(0) > 0 else { return {} }
-    return { Kernels.expand(UnsafePointer(x + layout.offset), y, shape: layout.shape, xStrides: layout.strides) }
+    let runs = StridedRuns(shape: layout.shape, strides: layout.strides)
+    return { runs.gather(UnsafePointer(x + layout.offset), into: y) }
   }
 
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
@@ -73,9 +74,11 @@ public struct Slice: Primitive, ElementKernel {
   public static var conformanceCases: [ConformanceCase] {
     [
       ConformanceCase(Slice(axes: [-1]), [SampleInput([3, 5]), .ints([1]), .ints([4])]),
-      ConformanceCase(Slice(axes: [-2, -1]), [SampleInput([4, 5]), .ints([-3, 0]), .ints([Int.max, 5]), .ints([1, 2])]),
+      ConformanceCase(
+        Slice(axes: [-2, -1]), [SampleInput([4, 5]), .ints([-3, 0]), .ints([Int.max, 5]), .ints([1, 2])]),
       ConformanceCase(Slice(axes: [-1]), [SampleInput([3, 6]), .ints([-1]), .ints([Int.min]), .ints([-2])]),
-      ConformanceCase(Slice(axes: [-3, -1]), [SampleInput([3, 2, 4]), .ints([1, 3]), .ints([3, 0]), .ints([1, -1])]),
+      ConformanceCase(
+        Slice(axes: [-3, -1]), [SampleInput([3, 2, 4]), .ints([1, 3]), .ints([3, 0]), .ints([1, -1])]),
       ConformanceCase(
         Slice(axes: [-1]),
         [.constant(Tensor(uncheckedShape: [4], storage: .int64([7, 8, 9, 10]))), .ints([1]), .ints([-1])]),
@@ -147,14 +150,18 @@ struct SliceParameters {
 
   /// Axis `k` resolved for a known size, when every number involved is known.
   func resolve(_ k: Int, size: Dim) -> SliceAxis? {
-    guard let d = size.value, let s = starts?[k].value, let e = ends?[k].value, let st = steps?[k].value else { return nil }
+    guard let d = size.value, let s = starts?[k].value, let e = ends?[k].value, let st = steps?[k].value else {
+      return nil
+    }
     return SliceAxis(size: d, start: s, end: e, step: st)
   }
 
   /// Whether axis `k` is taken whole (start 0, step 1, end at or past the size) for any size,
   /// as far as the values tell: what keeps a symbolic size symbolic.
   func isWhole(_ k: Int, size: Dim) -> Bool {
-    guard let s = starts?[k], let e = ends?[k], let st = steps?[k], st == .known(1), s == .known(0) else { return false }
+    guard let s = starts?[k], let e = ends?[k], let st = steps?[k], st == .known(1), s == .known(0) else {
+      return false
+    }
     if let r = resolve(k, size: size) { return r.count == size.value }
     if case .symbol(let name) = size, !name.isEmpty, e == size { return true }
     return (e.value ?? 0) >= Int(Int32.max)
@@ -166,7 +173,8 @@ struct SliceParameters {
 func checkSliceInputs(_ inputs: [TensorType], axes: [Int], op: String, sliced: Int) throws -> TensorType {
   let first = sliced == 0 ? 1 : 2
   guard inputs.count == first + 2 || inputs.count == first + 3 else {
-    throw GraphError.invalidInputs(op: op, node: "", reason: "expected \(first + 2) or \(first + 3) inputs, got \(inputs.count)")
+    throw GraphError.invalidInputs(
+      op: op, node: "", reason: "expected \(first + 2) or \(first + 3) inputs, got \(inputs.count)")
   }
   let x = inputs[sliced]
   guard axes.allSatisfy({ (-x.rank..<0).contains($0) }), Set(axes).count == axes.count else {
@@ -175,7 +183,8 @@ func checkSliceInputs(_ inputs: [TensorType], axes: [Int], op: String, sliced: I
   for (i, t) in inputs.enumerated().dropFirst(first) {
     guard t.dtype == .int64, t.rank == 1, t.dims[0].value.map({ $0 == axes.count }) ?? true else {
       throw GraphError.invalidInputs(
-        op: op, node: "", reason: "input \(i) must be an int64 vector of \(axes.count) entries (one per axis), got \(t)")
+        op: op, node: "", reason: "input \(i) must be an int64 vector of \(axes.count) entries (one per axis), got \(t)"
+      )
     }
   }
   return x

@@ -28,7 +28,8 @@ public struct SliceScatter: Primitive, ElementKernel {
       let k = axes.firstIndex(of: p - like.rank)
       let expected = k.map { params.resolve($0, size: d).map { Dim.known($0.count) } ?? .symbol("") } ?? d
       if let e = expected.value, let got = v.dims[lead + p].value, e != got {
-        throw GraphError.invalidInputs(op: Self.name, node: "", reason: "\(v) does not fit the slice of \(like) (axis \(p): \(e))")
+        throw GraphError.invalidInputs(
+          op: Self.name, node: "", reason: "\(v) does not fit the slice of \(like) (axis \(p): \(e))")
       }
     }
     return [TensorType(v.dtype, Array(v.dims.prefix(lead)) + like.dims)]
@@ -40,10 +41,11 @@ public struct SliceScatter: Primitive, ElementKernel {
     else { return nil }
     let (v, y) = (io.input(0, as: T.self), io.output(0, as: T.self))
     let bytes = io.outputCount(0) * MemoryLayout<T>.stride
+    let runs = StridedRuns(shape: layout.shape, strides: layout.strides)
+    let empty = layout.shape.contains(0)
     return {
       UnsafeMutableRawPointer(y).initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
-      let target = y + layout.offset
-      forEachStrided(shape: layout.shape, strides: layout.strides) { i, j in target[j] = v[i] }
+      if !empty { runs.scatter(UnsafePointer(v), into: y + layout.offset) }
     }
   }
 
@@ -71,10 +73,14 @@ public struct SliceScatter: Primitive, ElementKernel {
   public static var conformanceCases: [ConformanceCase] {
     [
       ConformanceCase(
-        SliceScatter(axes: [-1]), [SampleInput([3, 3]), SampleInput([3, 5], differentiable: false), .ints([1]), .ints([4])]),
+        SliceScatter(axes: [-1]),
+        [SampleInput([3, 3]), SampleInput([3, 5], differentiable: false), .ints([1]), .ints([4])]),
       ConformanceCase(
         SliceScatter(axes: [-2, -1]),
-        [SampleInput([2, 2, 3]), SampleInput([4, 6], differentiable: false), .ints([-1, 0]), .ints([Int.min, 5]), .ints([-2, 2])]),
+        [
+          SampleInput([2, 2, 3]), SampleInput([4, 6], differentiable: false), .ints([-1, 0]), .ints([Int.min, 5]),
+          .ints([-2, 2]),
+        ]),
     ]
   }
 }

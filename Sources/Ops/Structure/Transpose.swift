@@ -23,7 +23,8 @@ public struct Transpose: Primitive, ElementKernel {
   public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
     guard inputs.count == 1, inputs[0].rank == leading + perm.count, Self.isPermutation(perm) else {
       throw GraphError.invalidInputs(
-        op: Self.name, node: "", reason: "perm \(perm) after \(leading) leading axes does not permute the axes of \(inputs)")
+        op: Self.name, node: "",
+        reason: "perm \(perm) after \(leading) leading axes does not permute the axes of \(inputs)")
     }
     let x = inputs[0]
     let type = TensorType(x.dtype, Array(x.dims[..<leading]) + perm.map { x.dims[leading + $0] })
@@ -48,7 +49,9 @@ public struct Transpose: Primitive, ElementKernel {
   public func vjp(_ b: inout GraphBuilder, _ args: VJPArguments) throws -> [Value?] {
     var inverse = [Int](repeating: 0, count: perm.count)
     for (i, p) in perm.enumerated() { inverse[p] = i }
-    return [try args.cotangents[0].map { try b.apply1(Transpose(perm: inverse, leading: leading + args.directionAxes), [$0]) }]
+    return [
+      try args.cotangents[0].map { try b.apply1(Transpose(perm: inverse, leading: leading + args.directionAxes), [$0]) }
+    ]
   }
 
   /// Rows stay rows when axis 0 stays in place.
