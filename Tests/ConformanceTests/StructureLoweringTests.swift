@@ -37,8 +37,10 @@ import Testing
     let x = input(&b, [batch, .known(2), .known(3)])
     let shape = try Shape.lower(node("Shape", 20, [x]), &b)[0]
     #expect(b.type(of: shape).value == [batch, .known(2), .known(3)])
+    let same = try Identity.lower(node("Identity", 16, [shape]), &b)[0]
+    #expect(b.type(of: same).value == [batch, .known(2), .known(3)])
     let zero = try b.constant(Tensor(uncheckedShape: [], storage: .int64([0])))
-    let size = try Gather.lower(node("Gather", 20, [shape, zero]), &b)[0]
+    let size = try Gather.lower(node("Gather", 20, [same, zero]), &b)[0]
     #expect(b.type(of: size).rank == 0 && b.type(of: size).value == [batch])
     let size1 = try Unsqueeze.lower(node("Unsqueeze", 20, [size, try b.ints([0])]), &b)[0]
     let target = try Concat.lower(node("Concat", 20, [size1, try b.ints([-1])], ["axis": .int(0)]), &b)[0]
@@ -87,6 +89,9 @@ import Testing
     #expect(throws: GraphError.self) {
       try Slice.lower(node("Slice", 13, [x, try b.ints([0]), try b.ints([2]), try b.ints([1]), try b.ints([0])]), &b)
     }
+    let shape = try b.apply1(Shape(), [x])
+    let whole = try Slice.lower(node("Slice", 13, [shape, try b.ints([]), try b.ints([])]), &b)[0]
+    #expect(b.type(of: whole).value == [batch, .known(4)])
     #expect(throws: GraphError.self) { try Reshape.lower(node("Reshape", 13, [x, try b.ints([-1, -1])]), &b) }
     #expect(throws: GraphError.self) { try Reshape.lower(node("Reshape", 13, [x, try b.ints([0, 3])]), &b) }
     #expect(throws: GraphError.self) {

@@ -36,8 +36,9 @@ public struct Slice: Primitive, ElementKernel {
       dims[p] = r.map { .known($0.count) } ?? (params.isWhole(k, size: x.dims[p]) ? x.dims[p] : .symbol(""))
     }
     let type = TensorType(x.dtype, dims)
-    guard x.rank == 1, let value = x.value, let r = resolved[0] else { return [type] }
-    return [type.withValue((0..<r.count).map { value[r.start + $0 * r.step] })]
+    guard x.rank == 1, let value = x.value, value.count == x.dims[0].value else { return [type] }
+    guard let r = resolved.first else { return [type.withValue(value)] }
+    return [r.map { r in type.withValue((0..<r.count).map { value[r.start + $0 * r.step] }) } ?? type]
   }
 
   public func elementKernel<T>(_ io: KernelIO, _: T.Type) -> Kernel? {
