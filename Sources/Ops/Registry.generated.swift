@@ -50,11 +50,22 @@ public enum OpRegistry {
     Or.self,
     PRelu.self,
     Where.self,
+    Arange.self,
     BroadcastLike.self,
+    Concat.self,
     Constant.self,
+    ConstantOfShape.self,
+    Expand.self,
+    Gather.self,
+    GatherScatterAdd.self,
     InsertAxes.self,
     RemoveAxes.self,
+    Reshape.self,
+    Shape.self,
+    Slice.self,
+    SliceScatter.self,
     SumToLike.self,
+    Transpose.self,
     Zeros.self,
   ]
 
@@ -100,17 +111,30 @@ public enum OpRegistry {
     Or.self,
     PRelu.self,
     Where.self,
+    Arange.self,
+    Concat.self,
     Constant.self,
+    ConstantOfShape.self,
+    Expand.self,
+    Gather.self,
+    Reshape.self,
+    Shape.self,
+    Slice.self,
+    Transpose.self,
   ]
 
   /// ONNX ops built from primitives (Composites/), with no rules of their own.
   public static let compositeLowerings: [any ONNXLowering.Type] = [
     Celu.self,
     Dropout.self,
+    Flatten.self,
     Gelu.self,
     Mish.self,
     Selu.self,
     Softsign.self,
+    Split.self,
+    Squeeze.self,
+    Unsqueeze.self,
   ]
 
   /// The op files this registry was generated from, relative to Sources/Ops.
@@ -159,11 +183,22 @@ public enum OpRegistry {
     "Select/Or.swift",
     "Select/PRelu.swift",
     "Select/Where.swift",
+    "Structure/Arange.swift",
     "Structure/BroadcastLike.swift",
+    "Structure/Concat.swift",
     "Structure/Constant.swift",
+    "Structure/ConstantOfShape.swift",
+    "Structure/Expand.swift",
+    "Structure/Gather.swift",
+    "Structure/GatherScatterAdd.swift",
     "Structure/InsertAxes.swift",
     "Structure/RemoveAxes.swift",
+    "Structure/Reshape.swift",
+    "Structure/Shape.swift",
+    "Structure/Slice.swift",
+    "Structure/SliceScatter.swift",
     "Structure/SumToLike.swift",
+    "Structure/Transpose.swift",
     "Structure/Zeros.swift",
   ]
 
@@ -171,9 +206,13 @@ public enum OpRegistry {
   public static let compositeFiles: [String] = [
     "Composites/Celu.swift",
     "Composites/Dropout.swift",
+    "Composites/Flatten.swift",
     "Composites/Gelu.swift",
     "Composites/Mish.swift",
     "Composites/Selu.swift",
     "Composites/Softsign.swift",
+    "Composites/Split.swift",
+    "Composites/Squeeze.swift",
+    "Composites/Unsqueeze.swift",
   ]
 }

@@ -3,7 +3,8 @@ public import TensorCore
 
 /// Inserts `count` axes of size 1 before axis `at` (ONNX `Unsqueeze` with consecutive axes).
 ///
-/// Used to line up a tangent of a lower-rank operand with its output. Linear:
+/// Used to line up a tangent of a lower-rank operand with its output, and by the `Unsqueeze`
+/// lowering; int64 values pass through (`Gather` → `Unsqueeze` in shape arithmetic). Linear:
 /// `ẏ = InsertAxes(at + d)(ẋ)`; `x̄ = RemoveAxes(at + d)(ȳ)`.
 public struct InsertAxes: Primitive {
   public static let name = "InsertAxes"
@@ -23,7 +24,8 @@ public struct InsertAxes: Primitive {
     }
     var dims = inputs[0].dims
     dims.insert(contentsOf: [Dim](repeating: .known(1), count: count), at: at)
-    return [TensorType(inputs[0].dtype, dims)]
+    let type = TensorType(inputs[0].dtype, dims)
+    return [inputs[0].value.map { type.withValue($0) } ?? type]
   }
 
   public func forward(_ inputs: [Tensor]) throws -> [Tensor] {
@@ -47,6 +49,9 @@ public struct InsertAxes: Primitive {
   }
 
   public static var conformanceCases: [ConformanceCase] {
-    [ConformanceCase(InsertAxes(at: 1, count: 2), [SampleInput([3, 4])])]
+    [
+      ConformanceCase(InsertAxes(at: 1, count: 2), [SampleInput([3, 4])]),
+      ConformanceCase(InsertAxes(at: 0, count: 1), [.constant(Tensor(uncheckedShape: [], storage: .int64([4])))]),
+    ]
   }
 }

@@ -2,6 +2,7 @@ public import GraphIR
 public import TensorCore
 
 /// Removes `count` axes of size 1 starting at axis `at` (ONNX `Squeeze` with consecutive axes).
+/// int64 values pass through.
 ///
 /// Linear: `ẏ = RemoveAxes(at + d)(ẋ)`; `x̄ = InsertAxes(at + d)(ȳ)`.
 public struct RemoveAxes: Primitive {
@@ -24,7 +25,8 @@ public struct RemoveAxes: Primitive {
     }
     var dims = inputs[0].dims
     dims.removeSubrange(at..<(at + count))
-    return [TensorType(inputs[0].dtype, dims)]
+    let type = TensorType(inputs[0].dtype, dims)
+    return [inputs[0].value.map { type.withValue($0) } ?? type]
   }
 
   public func forward(_ inputs: [Tensor]) throws -> [Tensor] {
@@ -51,6 +53,9 @@ public struct RemoveAxes: Primitive {
   }
 
   public static var conformanceCases: [ConformanceCase] {
-    [ConformanceCase(RemoveAxes(at: 1, count: 2), [SampleInput([3, 1, 1, 4])])]
+    [
+      ConformanceCase(RemoveAxes(at: 1, count: 2), [SampleInput([3, 1, 1, 4])]),
+      ConformanceCase(RemoveAxes(at: 0, count: 1), [.ints([4])]),
+    ]
   }
 }
