@@ -23,6 +23,21 @@ public enum OpRegistry {
     Sub.self,
     Tanh.self,
     TanhDerivativeMul.self,
+    LayerNormStats.self,
+    LayerNormalization.self,
+    LogSoftmax.self,
+    NormalizeTangent.self,
+    Softmax.self,
+    ArgMax.self,
+    ArgMin.self,
+    ReciprocalOrZero.self,
+    ReduceL2.self,
+    ReduceMax.self,
+    ReduceMean.self,
+    ReduceMin.self,
+    ReduceSum.self,
+    Spread.self,
+    TieWeights.self,
     BroadcastLike.self,
     Constant.self,
     InsertAxes.self,
@@ -47,12 +62,25 @@ public enum OpRegistry {
     Sigmoid.self,
     Sub.self,
     Tanh.self,
+    LayerNormalization.self,
+    LogSoftmax.self,
+    Softmax.self,
+    ArgMax.self,
+    ArgMin.self,
+    ReduceL2.self,
+    ReduceMax.self,
+    ReduceMean.self,
+    ReduceMin.self,
+    ReduceSum.self,
     Constant.self,
   ]
 
   /// ONNX ops built from primitives (Composites/), with no rules of their own.
   public static let compositeLowerings: [any ONNXLowering.Type] = [
+    BatchNormalization.self,
     Dropout.self,
+    ReduceLogSumExp.self,
+    ReduceSumSquare.self,
   ]
 
   /// The op files this registry was generated from, relative to Sources/Ops.
@@ -74,6 +102,21 @@ public enum OpRegistry {
     "Math/Sub.swift",
     "Math/Tanh.swift",
     "Math/TanhDerivativeMul.swift",
+    "Norm/LayerNormStats.swift",
+    "Norm/LayerNormalization.swift",
+    "Norm/LogSoftmax.swift",
+    "Norm/NormalizeTangent.swift",
+    "Norm/Softmax.swift",
+    "Reduce/ArgMax.swift",
+    "Reduce/ArgMin.swift",
+    "Reduce/ReciprocalOrZero.swift",
+    "Reduce/ReduceL2.swift",
+    "Reduce/ReduceMax.swift",
+    "Reduce/ReduceMean.swift",
+    "Reduce/ReduceMin.swift",
+    "Reduce/ReduceSum.swift",
+    "Reduce/Spread.swift",
+    "Reduce/TieWeights.swift",
     "Structure/BroadcastLike.swift",
     "Structure/Constant.swift",
     "Structure/InsertAxes.swift",
@@ -84,6 +127,9 @@ public enum OpRegistry {
 
   /// The composite files, relative to Sources/Ops.
   public static let compositeFiles: [String] = [
+    "Composites/BatchNormalization.swift",
     "Composites/Dropout.swift",
+    "Composites/ReduceLogSumExp.swift",
+    "Composites/ReduceSumSquare.swift",
   ]
 }
