@@ -13,11 +13,11 @@ import Testing
 @Suite struct ReduceNormConventions {
   func tensor(_ shape: [Int], _ v: [Double]) -> Tensor { Tensor(uncheckedShape: shape, storage: .float64(v)) }
 
-  /// The gradient of `sum(op(x))` for a one-op graph.
-  func gradient(_ op: any Primitive, _ x: Tensor) throws -> [Double] {
+  /// The gradient of `sum(op(x, constants…)[0])` for a one-op graph.
+  func gradient(_ op: any Primitive, _ x: Tensor, constants: [Tensor] = []) throws -> [Double] {
     var b = GraphBuilder()
     let input = b.addInput(name: "x", type: TensorType(.float64, shape: x.shape))
-    let y = try b.apply1(op, [input])
+    let y = try b.apply(op, [input] + constants.map { try b.constant($0) })[0]
     b.addOutput(y, name: "y")
     let g = b.graph
     let reverse = try VJP.transform(g, of: [y], wrt: [input])
@@ -56,6 +56,27 @@ import Testing
     #expect(d[0] == 0 && abs(d[1] - 1.4) < 1e-15, "\(d)")
   }
 
+  @Test func softmaxIsShiftedByTheMaximum() throws {
+    let x = tensor([1, 3], [1000, 0, -1000])
+    #expect(try Softmax(axes: -1 ... -1).forward([x])[0].doubles == [1, 0, 0])
+    #expect(try LogSoftmax(axes: -1 ... -1).forward([x])[0].doubles == [0, -1000, -2000])
+    let g = try gradient(LogSoftmax(axes: -1 ... -1), x)
+    #expect(g == [-2, 1, 1], "\(g)")
+    let f = try Softmax(axes: -1 ... -1).forward([x.converted(to: .float32)])[0].doubles
+    #expect(f == [1, 0, 0])
+  }
+
+  /// A constant row has zero variance: `x̂ = 0` and `r = 1/√ε`, all finite, derivatives too.
+  @Test func layerNormOfAConstantRowIsFinite() throws {
+    let x = tensor([2, 3], [5, 5, 5, 1, 2, 4])
+    let stats = try LayerNormStats(axis: -1, epsilon: 1e-5).forward([x])
+    #expect(stats[0].doubles.prefix(3) == [0, 0, 0])
+    #expect(abs(stats[1].doubles[0] - 1 / 1e-5.squareRoot()) < 1e-9)
+    let gamma = tensor([3], [1, -2, 0.5])
+    let g = try gradient(LayerNormalization(axis: -1, epsilon: 1e-5), x, constants: [gamma])
+    #expect(g.allSatisfy { $0.isFinite }, "\(g)")
+  }
+
   @Test func argMaxTakesTheFirstOrLastTie() throws {
     let x = tensor([2, 3], [1, 3, 3, 2, 0, 2])
     #expect(try ArgMax(axis: -1, keepDims: false, selectLast: false).forward([x])[0].int64s == [1, 0])
@@ -75,7 +96,8 @@ import Testing
   @Test func reducingAxisZeroMixesRows() throws {
     func check(_ op: any Primitive, rank: Int) throws -> Bool {
       var b = GraphBuilder()
-      let x = b.addInput(name: "x", type: TensorType(.float64, [.symbol("batch")] + Array(repeating: Dim.known(3), count: rank - 1)))
+      let x = b.addInput(
+        name: "x", type: TensorType(.float64, [.symbol("batch")] + Array(repeating: Dim.known(3), count: rank - 1)))
       let ys = try b.apply(op, [x], name: "op")
       for y in ys { b.addOutput(y) }
       return (try? BatchIndependence.check(b.graph, batched: [x], outputs: ys)) != nil
@@ -109,7 +131,8 @@ import Testing
     let x = try Fixtures.array("batchmix", "input_x.npy")
     let full = try model.fullJacobian(inputs: ["x": x], of: "y", wrt: "x")
     let ref = try Fixtures.array("batchmix", "ref_full_jacobian_y_wrt_x.npy")
-    #expect(toleranceRatio(full.jacobian.converted(to: .float64), ref.converted(to: .float64), rtol: 2e-5, atol: 1e-6) <= 1)
+    #expect(
+      toleranceRatio(full.jacobian.converted(to: .float64), ref.converted(to: .float64), rtol: 2e-5, atol: 1e-6) <= 1)
     let seed = try Fixtures.array("batchmix", "seed_y.npy")
     let grad = try model.grad(inputs: ["x": x], of: OutputSelector(name: "y"), wrt: "x", seed: seed)
     let gradRef = try Fixtures.array("batchmix", "ref_grad_y_wrt_x_seed.npy")

@@ -20,6 +20,8 @@ def axes(*values):
 
 
 X3 = ("B", 3, 4)
+MAX_TIES = np.array([[1, 3, 3, 0], [2, 2, 1, 2], [0, -1, 4, 4]])
+MIN_TIES = np.array([[1, 0, 3, 0], [2, 2, 1, 1], [0, 0, 4, 4]])
 
 CASES = [
     # ReduceSum: attribute form (1–12), input form (13+).
@@ -87,20 +89,20 @@ CASES = [
     OpCase("logsoftmax_opset13_default", "LogSoftmax", 13, [In("x", ("B", 5), low=-6, high=6)]),
     # ArgMax / ArgMin: ties in fixed values.
     OpCase("argmax_opset11_keep", "ArgMax", 11, [In("x", (3, 4), differentiable=False,
-                                                     values=np.array([[1, 3, 3, 0], [2, 2, 1, 2], [0, -1, 4, 4]]))],
+                                                     values=MAX_TIES)],
            {"axis": 1}),
     OpCase("argmax_opset12_select_last", "ArgMax", 12, [In("x", (3, 4), differentiable=False,
-                                                            values=np.array([[1, 3, 3, 0], [2, 2, 1, 2], [0, -1, 4, 4]]))],
+                                                            values=MAX_TIES)],
            {"axis": -1, "keepdims": 0, "select_last_index": 1}),
     OpCase("argmax_opset13_axis0", "ArgMax", 13, [In("x", X3, differentiable=False)], {"keepdims": 0},
            rows_independent=False),
     OpCase("argmax_int64", "ArgMax", 13, [In("x", (3, 4), dtype="int64", low=0, high=2, differentiable=False)],
            {"axis": 1, "select_last_index": 1}),
     OpCase("argmin_opset13_select_last", "ArgMin", 13, [In("x", (3, 4), differentiable=False,
-                                                             values=np.array([[1, 0, 3, 0], [2, 2, 1, 1], [0, 0, 4, 4]]))],
+                                                             values=MIN_TIES)],
            {"axis": 1, "keepdims": 0, "select_last_index": 1}),
     OpCase("argmin_opset1_first", "ArgMin", 1, [In("x", (3, 4), differentiable=False,
-                                                    values=np.array([[1, 0, 3, 0], [2, 2, 1, 1], [0, 0, 4, 4]]))],
+                                                    values=MIN_TIES)],
            {"axis": 1}),
     # LayerNormalization (opset 17).
     OpCase("layernorm_last_axis", "LayerNormalization", 17,

@@ -19,7 +19,9 @@ public enum BatchNormalization: ONNXLowering {
 
   public static func lower(_ node: ImportedNode, _ b: inout GraphBuilder) throws -> [Value] {
     try node.expectInputs(5...5)
-    let (x, scale, bias, mean, variance) = (try node.input(0), try node.input(1), try node.input(2), try node.input(3), try node.input(4))
+    let (x, scale, bias, mean, variance) = (
+      try node.input(0), try node.input(1), try node.input(2), try node.input(3), try node.input(4)
+    )
     let rank = b.type(of: x).rank
     guard rank >= 2 else { throw node.error("input X must have rank ≥ 2 (batch, channel, …), got \(b.type(of: x))") }
     let epsilon = try node.float("epsilon", default: Double(Float(1e-5)))
@@ -28,11 +30,14 @@ public enum BatchNormalization: ONNXLowering {
     if node.opset >= 14 {
       training = try node.int("training_mode", default: 0) != 0
       guard training || node.outputCount <= 1 else {
-        throw node.error("asks for running_mean/running_var outputs with training_mode = 0; they exist only in training mode")
+        throw node.error(
+          "asks for running_mean/running_var outputs with training_mode = 0; they exist only in training mode")
       }
     } else {
       guard node.outputCount <= 1 else {
-        throw node.error("training-mode BatchNormalization before opset 14 (outputs mean, var, saved_mean, saved_var) is not supported; export with opset ≥ 14")
+        throw node.error(
+          "training-mode BatchNormalization before opset 14 (outputs mean, var, saved_mean, saved_var) "
+            + "is not supported; export with opset ≥ 14")
       }
       let isTest = node.opset < 7 ? try node.int("is_test", default: 0) != 0 : true
       training = !isTest
@@ -60,7 +65,9 @@ public enum BatchNormalization: ONNXLowering {
   }
 
   /// `1/√(v + ε)`: computed now when `v` is a constant, else `exp(−½·log(v + ε))`.
-  private static func inverseStd(_ v: Value, epsilon: Double, node: ImportedNode, _ b: inout GraphBuilder) throws -> Value {
+  private static func inverseStd(_ v: Value, epsilon: Double, node: ImportedNode, _ b: inout GraphBuilder) throws
+    -> Value
+  {
     if let c = b.constantValue(of: v), c.dtype.isFloatingPoint {
       let values = c.doubles.map { 1 / ($0 + epsilon).squareRoot() }
       return try b.constant(Tensor(uncheckedShape: c.shape, storage: .float64(values)).converted(to: c.dtype))

@@ -11,6 +11,8 @@ public enum ReduceSumSquare: ONNXLowering {
     let x = try node.input(0)
     let square = try b.mul(x, x)
     guard let axes = try onnxReducedAxes(node, b, axesInputSince: 18) else { return [square] }
-    return [try b.apply1(ReduceSum(axes: axes, keepDims: node.int("keepdims", default: 1) != 0), [square], name: node.name)]
+    return [
+      try b.apply1(ReduceSum(axes: axes, keepDims: node.int("keepdims", default: 1) != 0), [square], name: node.name)
+    ]
   }
 }

@@ -68,7 +68,8 @@ extension AxisReduction {
 func checkReducedAxes(_ axes: [Int], rank: Int, op: String) throws {
   guard axes.allSatisfy({ (-rank..<0).contains($0) }), zip(axes, axes.dropFirst()).allSatisfy({ $0 < $1 }) else {
     throw GraphError.invalidInputs(
-      op: op, node: "", reason: "axes \(axes) must be distinct, ascending and counted from the end (−\(rank)…−1) for rank \(rank)")
+      op: op, node: "",
+      reason: "axes \(axes) must be distinct, ascending and counted from the end (−\(rank)…−1) for rank \(rank)")
   }
 }
 
@@ -205,6 +206,10 @@ func onnxReducedAxes(_ node: ImportedNode, _ b: GraphBuilder, axesInputSince: In
   var noop = false
   if node.opset >= axesInputSince {
     try node.expectInputs(1...2)
+    guard node.attributes["axes"] == nil else {
+      throw node.error(
+        "axes is an input from opset \(axesInputSince) on, not an attribute (this model imports opset \(node.opset))")
+    }
     listed = node.optionalInput(1) == nil ? nil : try node.knownInts(input: 1, b, what: "axes")
     noop = try node.int("noop_with_empty_axes", default: 0) != 0
   } else {

@@ -166,7 +166,9 @@ extension MatMul: ONNXLowering {
     if ra == 1 { x = try b.apply1(InsertAxes(at: 0, count: 1), [x]) }
     if rb == 1 { y = try b.apply1(InsertAxes(at: 1, count: 1), [y]) }
     var out = try b.apply1(MatMul(), [x, y], name: ra > 1 && rb > 1 ? node.name : "")
-    if ra == 1 { out = try b.apply1(RemoveAxes(at: b.type(of: out).rank - 2, count: 1), [out], name: rb > 1 ? node.name : "") }
+    if ra == 1 {
+      out = try b.apply1(RemoveAxes(at: b.type(of: out).rank - 2, count: 1), [out], name: rb > 1 ? node.name : "")
+    }
     if rb == 1 { out = try b.apply1(RemoveAxes(at: b.type(of: out).rank - 1, count: 1), [out], name: node.name) }
     return [out]
   }

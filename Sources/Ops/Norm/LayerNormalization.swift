@@ -31,16 +31,19 @@ public struct LayerNormalization: FloatKernel {
 
   public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
     guard (2...3).contains(inputs.count) else {
-      throw GraphError.invalidInputs(op: Self.name, node: "", reason: "expected 2 or 3 inputs (x, γ, β), got \(inputs.count)")
+      throw GraphError.invalidInputs(
+        op: Self.name, node: "", reason: "expected 2 or 3 inputs (x, γ, β), got \(inputs.count)")
     }
     let x = inputs[0]
     guard x.dtype.isFloatingPoint, inputs.allSatisfy({ $0.dtype == x.dtype }) else {
-      throw GraphError.invalidInputs(op: Self.name, node: "", reason: "inputs must all be f32 or all f64, got \(inputs.map(\.dtype))")
+      throw GraphError.invalidInputs(
+        op: Self.name, node: "", reason: "inputs must all be f32 or all f64, got \(inputs.map(\.dtype))")
     }
     try checkReducedAxes(block, rank: x.rank, op: Self.name)
     for p in inputs.dropFirst() {
       guard p.rank <= x.rank, compatible(try broadcastDims(x, p, op: Self.name), x.dims) else {
-        throw GraphError.invalidInputs(op: Self.name, node: "", reason: "\(p) must broadcast to x \(x) without growing it")
+        throw GraphError.invalidInputs(
+          op: Self.name, node: "", reason: "\(p) must broadcast to x \(x) without growing it")
       }
     }
     return [x]
@@ -55,11 +58,15 @@ public struct LayerNormalization: FloatKernel {
     let n = xShape.suffix(-axis).reduce(1, *)
     let rows = n == 0 ? 0 : io.inputCount(0) / n
     let (x, y, eps) = (io.input(0, as: T.self), io.output(0, as: T.self), T(epsilon))
-    let params = (1..<io.inputs.count).map { (pointer: UnsafePointer(io.input($0, as: T.self)), shape: io.inputShapes[$0]) }
+    let params = (1..<io.inputs.count).map {
+      (pointer: UnsafePointer(io.input($0, as: T.self)), shape: io.inputShapes[$0])
+    }
     let known = xShape.map(Dim.known)
     if params.allSatisfy({ isRowScale($0.shape.map(Dim.known), of: known, axis: axis) }) {
       let (gamma, beta) = (params[0].pointer, params.count > 1 ? params[1].pointer : nil)
-      return { VectorMath.layerNorm(x, rows: rows, n: n, epsilon: eps, gamma: gamma, beta: beta, y, rstd: nil, mean: nil) }
+      return {
+        VectorMath.layerNorm(x, rows: rows, n: n, epsilon: eps, gamma: gamma, beta: beta, y, rstd: nil, mean: nil)
+      }
     }
     let layouts = params.map { Kernels.BinaryLayout(aShape: xShape, bShape: $0.shape, outShape: xShape) }
     return {
@@ -90,7 +97,8 @@ public struct LayerNormalization: FloatKernel {
       let (xhat, r) = (stats[0], stats[1])
       if let t = args.tangents[0] {
         let fused = fusesScale(b, x: x, gamma: gamma)
-        let p = try b.apply1(NormalizeTangent(axis: axis, scale: fused ? .after : .none), [t, xhat, r] + (fused ? [gamma] : []))
+        let p = try b.apply1(
+          NormalizeTangent(axis: axis, scale: fused ? .after : .none), [t, xhat, r] + (fused ? [gamma] : []))
         total = try b.add(total, fused ? p : b.mul(p, gamma))
       }
       total = try b.add(total, dgamma.map { try b.mul($0, xhat) })
@@ -122,10 +130,12 @@ public struct LayerNormalization: FloatKernel {
 
   public static var conformanceCases: [ConformanceCase] {
     [
-      ConformanceCase(LayerNormalization(axis: -1, epsilon: 1e-5), [SampleInput([3, 4]), SampleInput([4]), SampleInput([4])]),
+      ConformanceCase(
+        LayerNormalization(axis: -1, epsilon: 1e-5), [SampleInput([3, 4]), SampleInput([4]), SampleInput([4])]),
       ConformanceCase(LayerNormalization(axis: -2, epsilon: 1e-5), [SampleInput([2, 3, 4]), SampleInput([3, 4])]),
       ConformanceCase(
-        LayerNormalization(axis: -1, epsilon: 1e-3), [SampleInput([2, 3, 4]), SampleInput([2, 1, 4]), SampleInput([3, 1])]),
+        LayerNormalization(axis: -1, epsilon: 1e-3),
+        [SampleInput([2, 3, 4]), SampleInput([2, 1, 4]), SampleInput([3, 1])]),
       ConformanceCase(LayerNormalization(axis: -1, epsilon: 1e-5), [SampleInput([2, 3, 4]), SampleInput([1, 4])]),
     ]
   }
@@ -139,7 +149,9 @@ extension LayerNormalization: ONNXLowering {
   /// when the model asks for it.
   public static func lower(_ node: ImportedNode, _ b: inout GraphBuilder) throws -> [Value] {
     try node.expectInputs(2...3)
-    guard node.outputCount <= 3 else { throw node.error("has \(node.outputCount) outputs; at most 3 (Y, Mean, InvStdDev)") }
+    guard node.outputCount <= 3 else {
+      throw node.error("has \(node.outputCount) outputs; at most 3 (Y, Mean, InvStdDev)")
+    }
     let x = try node.input(0)
     let axis = try node.axisFromEnd(node.int("axis", default: -1), rank: b.type(of: x).rank)
     let epsilon = try node.float("epsilon", default: Double(Float(1e-5)))

@@ -45,7 +45,8 @@ public struct NormalizeTangent: FloatKernel {
 
   public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
     guard inputs.count == (scale == .none ? 3 : 4) else {
-      throw fail("expected \(scale == .none ? 3 : 4) inputs (t, x̂, r\(scale == .none ? "" : ", γ")), got \(inputs.count)")
+      throw fail(
+        "expected \(scale == .none ? 3 : 4) inputs (t, x̂, r\(scale == .none ? "" : ", γ")), got \(inputs.count)")
     }
     let (t, xhat, r) = (inputs[0], inputs[1], inputs[2])
     guard t.dtype.isFloatingPoint, inputs.allSatisfy({ $0.dtype == t.dtype }) else {
@@ -74,10 +75,14 @@ public struct NormalizeTangent: FloatKernel {
     let n = xhatShape.suffix(-axis).reduce(1, *)
     guard n > 0, io.inputCount(1) > 0 else { return {} }
     let (rows, tRows) = (io.inputCount(1) / n, io.inputCount(0) / n)
-    let (t, xhat, r, y) = (io.input(0, as: T.self), io.input(1, as: T.self), io.input(2, as: T.self), io.output(0, as: T.self))
+    let (t, xhat, r, y) = (
+      io.input(0, as: T.self), io.input(1, as: T.self), io.input(2, as: T.self), io.output(0, as: T.self)
+    )
     let gamma: UnsafePointer<T>? = scale == .none ? nil : UnsafePointer(io.input(3, as: T.self))
     let mode: VectorMath.NormalizeScale = scale == .none ? .none : scale == .before ? .before : .after
-    return { VectorMath.normalizeTangent(t, tRows: tRows, xhat: xhat, rstd: r, rows: rows, n: n, gamma: gamma, mode, y) }
+    return {
+      VectorMath.normalizeTangent(t, tRows: tRows, xhat: xhat, rstd: r, rows: rows, n: n, gamma: gamma, mode, y)
+    }
   }
 
   /// `P(u)`, unscaled.
@@ -159,7 +164,9 @@ public struct NormalizeTangent: FloatKernel {
       try b.reduceCotangent(xhatBar, to: xhat, directionAxes: d),
       try b.reduceCotangent(rBar, to: r, directionAxes: d),
     ]
-    if scale != .none { out.append(try gammaBar.map { try b.reduceCotangent($0, to: args.primals[3], directionAxes: d) }) }
+    if scale != .none {
+      out.append(try gammaBar.map { try b.reduceCotangent($0, to: args.primals[3], directionAxes: d) })
+    }
     return out
   }
 
@@ -172,11 +179,13 @@ public struct NormalizeTangent: FloatKernel {
 
   public static var conformanceCases: [ConformanceCase] {
     [
-      ConformanceCase(NormalizeTangent(axis: -1), [SampleInput([3, 4]), SampleInput([3, 4]), SampleInput([3, 1], .positive)]),
+      ConformanceCase(
+        NormalizeTangent(axis: -1), [SampleInput([3, 4]), SampleInput([3, 4]), SampleInput([3, 1], .positive)]),
       ConformanceCase(
         NormalizeTangent(axis: -1), [SampleInput([2, 3, 4]), SampleInput([3, 4]), SampleInput([3, 1], .positive)]),
       ConformanceCase(
-        NormalizeTangent(axis: -2), [SampleInput([2, 3, 4]), SampleInput([2, 3, 4]), SampleInput([2, 1, 1], .positive)]),
+        NormalizeTangent(axis: -2),
+        [SampleInput([2, 3, 4]), SampleInput([2, 3, 4]), SampleInput([2, 1, 1], .positive)]),
       ConformanceCase(
         NormalizeTangent(axis: -1, scale: .before),
         [SampleInput([2, 3, 4]), SampleInput([3, 4]), SampleInput([3, 1], .positive), SampleInput([4])]),

@@ -40,8 +40,10 @@ public struct ArgMax: Primitive {
 
   public static var conformanceCases: [ConformanceCase] {
     [
-      ConformanceCase(ArgMax(axis: -1, keepDims: true, selectLast: false), [SampleInput([3, 4], differentiable: false)]),
-      ConformanceCase(ArgMax(axis: -2, keepDims: false, selectLast: true), [SampleInput([2, 3, 4], differentiable: false)]),
+      ConformanceCase(
+        ArgMax(axis: -1, keepDims: true, selectLast: false), [SampleInput([3, 4], differentiable: false)]),
+      ConformanceCase(
+        ArgMax(axis: -2, keepDims: false, selectLast: true), [SampleInput([2, 3, 4], differentiable: false)]),
     ]
   }
 }
@@ -64,7 +66,8 @@ func argExtremumTypes(_ inputs: [TensorType], axis: Int, keepDims: Bool, op: Str
   let x = inputs[0]
   try checkReducedAxes([axis], rank: x.rank, op: op)
   guard x.dims[x.rank + axis] != .known(0) else {
-    throw GraphError.invalidInputs(op: op, node: "", reason: "axis \(axis) of \(x) is empty: there is no extremum to index")
+    throw GraphError.invalidInputs(
+      op: op, node: "", reason: "axis \(axis) of \(x) is empty: there is no extremum to index")
   }
   return [TensorType(.int64, reducedDims(x.dims, axes: [axis], keepDims: keepDims))]
 }

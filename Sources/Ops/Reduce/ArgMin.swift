@@ -40,8 +40,10 @@ public struct ArgMin: Primitive {
 
   public static var conformanceCases: [ConformanceCase] {
     [
-      ConformanceCase(ArgMin(axis: -1, keepDims: false, selectLast: false), [SampleInput([3, 4], differentiable: false)]),
-      ConformanceCase(ArgMin(axis: -3, keepDims: true, selectLast: true), [SampleInput([2, 3, 4], differentiable: false)]),
+      ConformanceCase(
+        ArgMin(axis: -1, keepDims: false, selectLast: false), [SampleInput([3, 4], differentiable: false)]),
+      ConformanceCase(
+        ArgMin(axis: -3, keepDims: true, selectLast: true), [SampleInput([2, 3, 4], differentiable: false)]),
     ]
   }
 }

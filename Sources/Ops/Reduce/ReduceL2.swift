@@ -62,6 +62,9 @@ extension ReduceL2: ONNXLowering {
 
   public static func lower(_ node: ImportedNode, _ b: inout GraphBuilder) throws -> [Value] {
     let axes = try onnxReducedAxes(node, b, axesInputSince: 18) ?? []
-    return [try b.apply1(ReduceL2(axes: axes, keepDims: node.int("keepdims", default: 1) != 0), [node.input(0)], name: node.name)]
+    return [
+      try b.apply1(
+        ReduceL2(axes: axes, keepDims: node.int("keepdims", default: 1) != 0), [node.input(0)], name: node.name)
+    ]
   }
 }

@@ -31,11 +31,19 @@ public struct ReduceMax: FloatKernel, AxisReduction {
   }
 
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
-    [try args.tangents[0].map { try extremumJVP(&b, $0, x: args.primals[0], axes: axes, keepDims: keepDims, max: true) }]
+    [
+      try args.tangents[0].map {
+        try extremumJVP(&b, $0, x: args.primals[0], axes: axes, keepDims: keepDims, max: true)
+      }
+    ]
   }
 
   public func vjp(_ b: inout GraphBuilder, _ args: VJPArguments) throws -> [Value?] {
-    [try args.cotangents[0].map { try extremumVJP(&b, $0, x: args.primals[0], axes: axes, keepDims: keepDims, max: true) }]
+    [
+      try args.cotangents[0].map {
+        try extremumVJP(&b, $0, x: args.primals[0], axes: axes, keepDims: keepDims, max: true)
+      }
+    ]
   }
 
   public static var conformanceCases: [ConformanceCase] {
@@ -57,13 +65,15 @@ extension ReduceMax: ONNXLowering {
 }
 
 /// `ReduceSum(TieWeights(x)·ẋ)`: the JVP of `ReduceMax` / `ReduceMin`.
-func extremumJVP(_ b: inout GraphBuilder, _ t: Value, x: Value, axes: [Int], keepDims: Bool, max: Bool) throws -> Value {
+func extremumJVP(_ b: inout GraphBuilder, _ t: Value, x: Value, axes: [Int], keepDims: Bool, max: Bool) throws -> Value
+{
   let w = try b.apply1(TieWeights(axes: axes, max: max), [x])
   return try b.apply1(ReduceSum(axes: axes, keepDims: keepDims), [b.mul(t, w)])
 }
 
 /// `TieWeights(x)·Spread(ȳ)`: the VJP of `ReduceMax` / `ReduceMin`.
-func extremumVJP(_ b: inout GraphBuilder, _ ct: Value, x: Value, axes: [Int], keepDims: Bool, max: Bool) throws -> Value {
+func extremumVJP(_ b: inout GraphBuilder, _ ct: Value, x: Value, axes: [Int], keepDims: Bool, max: Bool) throws -> Value
+{
   let w = try b.apply1(TieWeights(axes: axes, max: max), [x])
   return try b.mul(b.apply1(Spread(axes: axes, keepDims: keepDims, mean: false), [ct, x]), w)
 }

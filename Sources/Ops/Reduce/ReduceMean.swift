@@ -36,7 +36,11 @@ public struct ReduceMean: FloatKernel, AxisReduction {
   }
 
   public func vjp(_ b: inout GraphBuilder, _ args: VJPArguments) throws -> [Value?] {
-    [try args.cotangents[0].map { try b.apply1(Spread(axes: axes, keepDims: keepDims, mean: true), [$0, args.primals[0]]) }]
+    [
+      try args.cotangents[0].map {
+        try b.apply1(Spread(axes: axes, keepDims: keepDims, mean: true), [$0, args.primals[0]])
+      }
+    ]
   }
 
   public static var conformanceCases: [ConformanceCase] {

@@ -31,11 +31,19 @@ public struct ReduceMin: FloatKernel, AxisReduction {
   }
 
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
-    [try args.tangents[0].map { try extremumJVP(&b, $0, x: args.primals[0], axes: axes, keepDims: keepDims, max: false) }]
+    [
+      try args.tangents[0].map {
+        try extremumJVP(&b, $0, x: args.primals[0], axes: axes, keepDims: keepDims, max: false)
+      }
+    ]
   }
 
   public func vjp(_ b: inout GraphBuilder, _ args: VJPArguments) throws -> [Value?] {
-    [try args.cotangents[0].map { try extremumVJP(&b, $0, x: args.primals[0], axes: axes, keepDims: keepDims, max: false) }]
+    [
+      try args.cotangents[0].map {
+        try extremumVJP(&b, $0, x: args.primals[0], axes: axes, keepDims: keepDims, max: false)
+      }
+    ]
   }
 
   public static var conformanceCases: [ConformanceCase] {

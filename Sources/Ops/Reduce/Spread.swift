@@ -30,7 +30,9 @@ public struct Spread: FloatKernel {
   public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
     guard inputs.count == 2 else { throw fail("expected 2 inputs, got \(inputs.count)") }
     let (v, ref) = (inputs[0], inputs[1])
-    guard v.dtype.isFloatingPoint, v.dtype == ref.dtype else { throw fail("inputs must both be f32 or both f64, got \(v.dtype) and \(ref.dtype)") }
+    guard v.dtype.isFloatingPoint, v.dtype == ref.dtype else {
+      throw fail("inputs must both be f32 or both f64, got \(v.dtype) and \(ref.dtype)")
+    }
     try checkReducedAxes(axes, rank: ref.rank, op: Self.name)
     let reduced = reducedDims(ref.dims, axes: axes, keepDims: keepDims)
     let leading = v.rank - reduced.count
@@ -69,7 +71,8 @@ public struct Spread: FloatKernel {
 
   public func vjp(_ b: inout GraphBuilder, _ args: VJPArguments) throws -> [Value?] {
     guard let ct = args.cotangents[0] else { return [nil, nil] }
-    let reduce: any Primitive = mean ? ReduceMean(axes: axes, keepDims: keepDims) : ReduceSum(axes: axes, keepDims: keepDims)
+    let reduce: any Primitive =
+      mean ? ReduceMean(axes: axes, keepDims: keepDims) : ReduceSum(axes: axes, keepDims: keepDims)
     return [try b.apply1(reduce, [ct]), nil]
   }
 
@@ -85,10 +88,18 @@ public struct Spread: FloatKernel {
 
   public static var conformanceCases: [ConformanceCase] {
     [
-      ConformanceCase(Spread(axes: [-1], keepDims: true, mean: false), [SampleInput([3, 1]), SampleInput([3, 4], differentiable: false)]),
-      ConformanceCase(Spread(axes: [-2], keepDims: false, mean: true), [SampleInput([2, 2, 4]), SampleInput([2, 3, 4], differentiable: false)]),
-      ConformanceCase(Spread(axes: [-3, -1], keepDims: false, mean: true), [SampleInput([3]), SampleInput([2, 3, 4], differentiable: false)]),
-      ConformanceCase(Spread(axes: [-3, -1], keepDims: true, mean: false), [SampleInput([2, 1, 3, 1]), SampleInput([2, 3, 4], differentiable: false)]),
+      ConformanceCase(
+        Spread(axes: [-1], keepDims: true, mean: false),
+        [SampleInput([3, 1]), SampleInput([3, 4], differentiable: false)]),
+      ConformanceCase(
+        Spread(axes: [-2], keepDims: false, mean: true),
+        [SampleInput([2, 2, 4]), SampleInput([2, 3, 4], differentiable: false)]),
+      ConformanceCase(
+        Spread(axes: [-3, -1], keepDims: false, mean: true),
+        [SampleInput([3]), SampleInput([2, 3, 4], differentiable: false)]),
+      ConformanceCase(
+        Spread(axes: [-3, -1], keepDims: true, mean: false),
+        [SampleInput([2, 1, 3, 1]), SampleInput([2, 3, 4], differentiable: false)]),
     ]
   }
 }

@@ -57,7 +57,9 @@ public struct TieWeights: FloatKernel {
     [
       ConformanceCase(TieWeights(axes: [-1], max: true), [SampleInput([3, 4])]),
       ConformanceCase(TieWeights(axes: [-3, -1], max: false), [SampleInput([2, 3, 4])]),
-      ConformanceCase(TieWeights(axes: [-2], max: true), [SampleInput.constant(Tensor(uncheckedShape: [2, 2], storage: .float64([1, 3, 1, 2])))]),
+      ConformanceCase(
+        TieWeights(axes: [-2], max: true),
+        [SampleInput.constant(Tensor(uncheckedShape: [2, 2], storage: .float64([1, 3, 1, 2])))]),
     ]
   }
 }

@@ -19,7 +19,11 @@ extension GraphBuilder {
     var out = v
     var runs: [(at: Int, count: Int)] = []
     for p in axes.map({ rank + $0 }).sorted() {
-      if let last = runs.last, last.at + last.count == p { runs[runs.count - 1].count += 1 } else { runs.append((p, 1)) }
+      if let last = runs.last, last.at + last.count == p {
+        runs[runs.count - 1].count += 1
+      } else {
+        runs.append((p, 1))
+      }
     }
     for run in runs.reversed() { out = try apply1(RemoveAxes(at: run.at, count: run.count), [out]) }
     return out
