@@ -1,18 +1,21 @@
 public import GraphIR
-import TensorCore
 
 /// ONNX `BatchNormalization` with the channel on axis 1 (opsets 1, 6, 7, 9, 14, 15).
 ///
-/// Inference: `y = x·a + b` with `a = scale/√(var + ε)` and `b = B − mean·a` per channel
-/// (shape `[C, 1, …]` against `x`; computed once from constants when `input_var` is one, else
-/// with `exp(−½·log(var + ε))`). Training (`training_mode = 1`, opset 14+; `is_test = 0` before
-/// opset 7): the batch statistics over every axis but 1, `y = (x − μ)·(var_b + ε)^(−½)·scale + B`
-/// with the population variance; this mixes rows, and the batch-independence analysis reports
-/// it. The optional `running_mean` / `running_var` outputs follow ONNX
-/// (`input·momentum + batch·(1 − momentum)`, population variance, as ONNX Runtime).
-/// `spatial = 0` (opsets before 9) takes per-activation statistics and parameters shaped like
-/// `x` without its axis 0. Training mode before opset 14 with its extra outputs
-/// (`saved_mean`, `saved_var`) is not supported.
+/// Inference: `y = x·a + b` with `a = scale·InverseSqrt(var + ε)` and `b = B − mean·a` per
+/// channel (shape `[C, 1, …]` against `x`): graph ops on the statistics, which a plan folds once
+/// when they are constants, in the dtype it runs in (so `--dtype f64` does not round them to f32).
+///
+/// Training (`training_mode = 1`, opset 14+; `is_test = 0` before opset 7): the batch statistics
+/// over every axis but 1, `y = (x − μ)·InverseSqrt(var_b + ε)·scale + B` with the population
+/// variance. This mixes rows, and the batch-independence analysis reports it. The optional
+/// `running_mean` / `running_var` outputs follow ONNX (`input·momentum + batch·(1 − momentum)`,
+/// population variance, as ONNX Runtime); ONNX requires them in training mode, so they are
+/// supported rather than refused. Training mode before opset 14 (outputs `mean`, `var`,
+/// `saved_mean`, `saved_var`) is not supported.
+///
+/// `spatial = 0` (opsets before 9) takes per-activation statistics, with parameters shaped like
+/// `x` without its axis 0.
 public enum BatchNormalization: ONNXLowering {
   public static let onnxOpTypes = ["BatchNormalization"]
   public static let onnxOpsets = 1...22
@@ -46,7 +49,7 @@ public enum BatchNormalization: ONNXLowering {
       spatial && rank > 2 ? try b.apply1(InsertAxes(at: 1, count: rank - 2), [v]) : v
     }
     guard training else {
-      let a = try b.mul(scale, inverseStd(variance, epsilon: epsilon, node: node, &b))
+      let a = try b.mul(scale, inverseStd(variance, epsilon: epsilon, &b))
       let shift = try b.sub(bias, b.mul(mean, a))
       return [try b.apply1(Add(), [b.mul(x, perChannel(a)), perChannel(shift)], name: node.name)]
     }
@@ -54,7 +57,7 @@ public enum BatchNormalization: ONNXLowering {
     let centered = try b.sub(x, b.reduceMean(x, axes: axes))
     let squares = try b.mul(centered, centered)
     let batchVar = try b.reduceMean(squares, axes: axes)
-    let normalized = try b.mul(centered, inverseStd(batchVar, epsilon: epsilon, node: node, &b))
+    let normalized = try b.mul(centered, inverseStd(batchVar, epsilon: epsilon, &b))
     var outs = [try b.apply1(Add(), [b.mul(normalized, perChannel(scale)), perChannel(bias)], name: node.name)]
     let momentum = try node.float("momentum", default: Double(Float(0.9)))
     for (input, batch) in [(mean, x), (variance, squares)].prefix(max(0, node.outputCount - 1)) {
@@ -64,15 +67,8 @@ public enum BatchNormalization: ONNXLowering {
     return outs
   }
 
-  /// `1/√(v + ε)`: computed now when `v` is a constant, else `exp(−½·log(v + ε))`.
-  private static func inverseStd(_ v: Value, epsilon: Double, node: ImportedNode, _ b: inout GraphBuilder) throws
-    -> Value
-  {
-    if let c = b.constantValue(of: v), c.dtype.isFloatingPoint {
-      let values = c.doubles.map { 1 / ($0 + epsilon).squareRoot() }
-      return try b.constant(Tensor(uncheckedShape: c.shape, storage: .float64(values)).converted(to: c.dtype))
-    }
-    let log = try b.apply1(Log(), [b.add(v, b.scalar(epsilon, like: v))])
-    return try b.apply1(Exp(), [b.scaled(log, by: -0.5)])
+  /// `1/√(v + ε)`.
+  private static func inverseStd(_ v: Value, epsilon: Double, _ b: inout GraphBuilder) throws -> Value {
+    try b.apply1(InverseSqrt(), [b.add(v, b.scalar(epsilon, like: v))])
   }
 }
