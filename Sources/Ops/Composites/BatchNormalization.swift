@@ -54,14 +54,14 @@ public enum BatchNormalization: ONNXLowering {
       return [try b.apply1(Add(), [b.mul(x, perChannel(a)), perChannel(shift)], name: node.name)]
     }
     let axes = spatial ? [-rank] + Array(-(rank - 2)..<0) : [-rank]
-    let centered = try b.sub(x, b.reduceMean(x, axes: axes))
+    let centered = try b.sub(x, b.reduceMean(x, axes: axes, name: node.name))
     let squares = try b.mul(centered, centered)
-    let batchVar = try b.reduceMean(squares, axes: axes)
+    let batchVar = try b.reduceMean(squares, axes: axes, name: node.name)
     let normalized = try b.mul(centered, inverseStd(batchVar, epsilon: epsilon, &b))
     var outs = [try b.apply1(Add(), [b.mul(normalized, perChannel(scale)), perChannel(bias)], name: node.name)]
     let momentum = try node.float("momentum", default: Double(Float(0.9)))
     for (input, batch) in [(mean, x), (variance, squares)].prefix(max(0, node.outputCount - 1)) {
-      let current = try b.reduceMean(batch, axes: axes, keepDims: false)
+      let current = try b.reduceMean(batch, axes: axes, keepDims: false, name: node.name)
       outs.append(try b.add(b.scaled(input, by: momentum), b.scaled(current, by: 1 - momentum)))
     }
     return outs

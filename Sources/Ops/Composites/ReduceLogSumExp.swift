@@ -14,8 +14,8 @@ public enum ReduceLogSumExp: ONNXLowering {
     let x = try node.input(0)
     let axes = try onnxReducedAxes(node, b, axesInputSince: 18) ?? []
     let keepDims = try node.int("keepdims", default: 1) != 0
-    let m = try b.apply1(ReduceMax(axes: axes, keepDims: true), [x])
-    let sum = try b.reduceSum(b.apply1(Exp(), [b.sub(x, m)]), axes: axes, keepDims: keepDims)
+    let m = try b.apply1(ReduceMax(axes: axes, keepDims: true), [x], name: node.name)
+    let sum = try b.reduceSum(b.apply1(Exp(), [b.sub(x, m)]), axes: axes, keepDims: keepDims, name: node.name)
     let shift = keepDims ? m : try b.removeAxes(m, fromEnd: axes)
     return [try b.apply1(Add(), [shift, b.apply1(Log(), [sum])], name: node.name)]
   }

@@ -157,8 +157,10 @@ extension LayerNormalization: ONNXLowering {
     let epsilon = try node.float("epsilon", default: Double(Float(1e-5)))
     let params = [try node.input(1)] + (node.optionalInput(2).map { [$0] } ?? [])
     var outs = [try b.apply1(LayerNormalization(axis: axis, epsilon: epsilon), [x] + params, name: node.name)]
-    if node.outputCount >= 2 { outs.append(try b.reduceMean(x, axes: Array(axis ... -1))) }
-    if node.outputCount >= 3 { outs.append(try b.apply(LayerNormStats(axis: axis, epsilon: epsilon), [x])[1]) }
+    if node.outputCount >= 2 { outs.append(try b.reduceMean(x, axes: Array(axis ... -1), name: node.name)) }
+    if node.outputCount >= 3 {
+      outs.append(try b.apply(LayerNormStats(axis: axis, epsilon: epsilon), [x], name: node.name)[1])
+    }
     return outs
   }
 }

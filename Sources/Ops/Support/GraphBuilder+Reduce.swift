@@ -3,13 +3,13 @@ public import GraphIR
 /// Builders for the reductions, used by derivative rules and lowerings.
 extension GraphBuilder {
   /// `Σ` of `v` over `axes` (counted from the end).
-  public mutating func reduceSum(_ v: Value, axes: [Int], keepDims: Bool = true) throws -> Value {
-    try apply1(ReduceSum(axes: axes, keepDims: keepDims), [v])
+  public mutating func reduceSum(_ v: Value, axes: [Int], keepDims: Bool = true, name: String = "") throws -> Value {
+    try apply1(ReduceSum(axes: axes, keepDims: keepDims), [v], name: name)
   }
 
   /// The mean of `v` over `axes` (counted from the end).
-  public mutating func reduceMean(_ v: Value, axes: [Int], keepDims: Bool = true) throws -> Value {
-    try apply1(ReduceMean(axes: axes, keepDims: keepDims), [v])
+  public mutating func reduceMean(_ v: Value, axes: [Int], keepDims: Bool = true, name: String = "") throws -> Value {
+    try apply1(ReduceMean(axes: axes, keepDims: keepDims), [v], name: name)
   }
 
   /// `v` without its size-1 `axes` (counted from the end), one `RemoveAxes` per run of
