@@ -108,11 +108,25 @@ let coords = Fixtures.path("generator", "input_coords.npy")
     #expect(!FileManager.default.fileExists(atPath: out), "\(out) was left behind")
   }
 
+  /// batchmix with its ReduceMean renamed in place (same length, so the protobuf stays valid) to
+  /// an op nothing implements.
   @Test func unknownOpNamesOpDomainOpsetAndNode() throws {
+    let dir = try temporaryDirectory()
+    let model = dir.appendingPathComponent("unknown_op.onnx")
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("batchmix", "model_legacy.onnx")))
+    try Data(bytes.replacing(Data("ReduceMean".utf8), with: Data("NoSuchOp42".utf8))).write(to: model)
+    let out = dir.appendingPathComponent("x.npy").path
+    try expectFailure(
+      ["jacobian", model.path, "--input", Fixtures.path("batchmix", "input_x.npy"), "--out", out],
+      out: out, mentions: ["NoSuchOp42", "ai.onnx", "opset 20", "node '"])
+  }
+
+  /// `x - x.mean(dim=0)` mixes rows: per-sample Jacobians are refused, naming the node and `--full`.
+  @Test func rowMixingModelRefusesPerSampleJacobians() throws {
     let out = try temporaryDirectory().appendingPathComponent("x.npy").path
     try expectFailure(
       ["jacobian", Fixtures.path("batchmix", "model_legacy.onnx"), "--input", Fixtures.path("batchmix", "input_x.npy"), "--out", out],
-      out: out, mentions: ["ReduceMean", "ai.onnx", "opset 20", "node '"])
+      out: out, mentions: ["ReduceMean", "mixes", "--full"])
   }
 
   @Test func unknownInputNameListsValidNames() throws {

@@ -50,6 +50,32 @@ void og_dense_epilogue_f32(float *primal, float *tangents, long rows, long n, lo
 void og_dense_epilogue_f64(double *primal, double *tangents, long rows, long n, long directions, const double *bias,
                            int activation, double slope);
 
+/* Reductions over the middle axis of x viewed as [outer, n, inner], into y [outer, inner]:
+ * sum, sum of squares, max or min (an empty reduction gives 0, 0, -inf, +inf). */
+enum { OG_REDUCE_SUM = 0, OG_REDUCE_SUM_SQUARES = 1, OG_REDUCE_MAX = 2, OG_REDUCE_MIN = 3 };
+void og_reduce_f32(const float *x, float *y, long outer, long n, long inner, int op);
+void og_reduce_f64(const double *x, double *y, long outer, long n, long inner, int op);
+
+/* Layer normalisation of each of the `rows` rows of n elements: mu = mean, r = 1/sqrt(var + eps)
+ * (population variance), y = (x - mu)·r·gamma + beta (gamma, beta: n values each, or NULL for
+ * 1 and 0). rstd and mean (rows values each) are written when not NULL. y may equal x. */
+void og_layer_norm_f32(const float *x, long rows, long n, float eps, const float *gamma, const float *beta,
+                       float *y, float *rstd, float *mean);
+void og_layer_norm_f64(const double *x, long rows, long n, double eps, const double *gamma, const double *beta,
+                       double *y, double *rstd, double *mean);
+
+/* The tangent map of normalisation, row q of t (trows rows of n) against row m = q mod rows of
+ * xhat and rstd[m]: P(u) = r·(u - mean(u) - xhat·mean(xhat·u)), with
+ *   OG_NORMALIZE_SCALE_NONE    y = P(t)
+ *   OG_NORMALIZE_SCALE_BEFORE  y = P(gamma·t)
+ *   OG_NORMALIZE_SCALE_AFTER   y = gamma·P(t)          (gamma: n values; NULL for NONE).
+ * y may equal t. */
+enum { OG_NORMALIZE_SCALE_NONE = 0, OG_NORMALIZE_SCALE_BEFORE = 1, OG_NORMALIZE_SCALE_AFTER = 2 };
+void og_normalize_tangent_f32(const float *t, long trows, const float *xhat, const float *rstd, long rows, long n,
+                              const float *gamma, int mode, float *y);
+void og_normalize_tangent_f64(const double *t, long trows, const double *xhat, const double *rstd, long rows, long n,
+                              const double *gamma, int mode, double *y);
+
 /* 1 when the CPU has AVX-512F and AVX-512DQ (what CEigenGEMM is built for), else 0. */
 int og_cpu_has_avx512(void);
 #endif

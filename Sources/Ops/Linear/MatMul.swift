@@ -3,7 +3,7 @@ public import TensorCore
 
 /// Batched matrix product `y = op(a) · op(b)` over the last two axes, where `op` transposes when
 /// `transA`/`transB` is set; leading axes broadcast (NumPy `matmul`). ONNX `MatMul` (opset 1+,
-/// both flags false; 1-D operands are not supported yet).
+/// both flags false; 1-D operands are lowered to rank 2 and back, see the lowering).
 ///
 /// Bilinear: `ẏ = op(ȧ)·op(b) + op(a)·op(ḃ)`; `ā = ȳ·op(b)ᵀ` (or `op(b)·ȳᵀ` when `transA`),
 /// `b̄ = op(a)ᵀ·ȳ` (or `ȳᵀ·op(a)` when `transB`), each summed over broadcast axes.
@@ -153,13 +153,23 @@ extension MatMul: ONNXLowering {
   public static let onnxOpTypes = ["MatMul"]
   public static let onnxOpsets = 1...22
 
+  /// A 1-D operand follows NumPy: a first operand `[n]` is `[1, n]` and a second `[n, 1]`, and
+  /// that axis is removed from the product (`InsertAxes` before, `RemoveAxes` after).
   public static func lower(_ node: ImportedNode, _ b: inout GraphBuilder) throws -> [Value] {
     try node.expectInputs(2...2)
-    let (x, y) = (try node.input(0), try node.input(1))
-    guard b.type(of: x).rank >= 2, b.type(of: y).rank >= 2 else {
+    var (x, y) = (try node.input(0), try node.input(1))
+    let (ra, rb) = (b.type(of: x).rank, b.type(of: y).rank)
+    guard ra >= 1, rb >= 1 else {
       throw GraphError.invalidInputs(
-        op: "MatMul", node: node.name, reason: "1-D operands are not supported yet (got \(b.type(of: x)) · \(b.type(of: y)))")
+        op: "MatMul", node: node.name, reason: "operands must have rank ≥ 1 (got \(b.type(of: x)) · \(b.type(of: y)))")
     }
-    return [try b.apply1(MatMul(), [x, y], name: node.name)]
+    if ra == 1 { x = try b.apply1(InsertAxes(at: 0, count: 1), [x]) }
+    if rb == 1 { y = try b.apply1(InsertAxes(at: 1, count: 1), [y]) }
+    var out = try b.apply1(MatMul(), [x, y], name: ra > 1 && rb > 1 ? node.name : "")
+    if ra == 1 {
+      out = try b.apply1(RemoveAxes(at: b.type(of: out).rank - 2, count: 1), [out], name: rb > 1 ? node.name : "")
+    }
+    if rb == 1 { out = try b.apply1(RemoveAxes(at: b.type(of: out).rank - 1, count: 1), [out], name: node.name) }
+    return [out]
   }
 }

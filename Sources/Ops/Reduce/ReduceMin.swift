@@ -1,0 +1,65 @@
+public import GraphIR
+public import TensorCore
+
+/// Minimum over axes, `y = min_axes x`. ONNX `ReduceMin` (opsets 1–17: `axes` attribute; 18+:
+/// optional `axes` input and `noop_with_empty_axes`; `keepdims` default 1; an empty reduction
+/// gives +∞). Also int64. Bool inputs (opset 20) are not supported.
+///
+/// With `w = TieWeights(x)` (1/k on each of the k elements equal to the minimum, 0 elsewhere):
+/// `ẏ = ReduceSum(w·ẋ)`; `x̄ = w·Spread(ȳ)`. Ties share the derivative evenly, as PyTorch's
+/// `amin` does.
+public struct ReduceMin: FloatKernel, AxisReduction {
+  public static let name = "ReduceMin"
+  public let axes: [Int]
+  public let keepDims: Bool
+
+  /// `axes` counted from the end.
+  public init(axes: [Int], keepDims: Bool) {
+    self.axes = axes.sorted()
+    self.keepDims = keepDims
+  }
+
+  public var acceptsIntegers: Bool { true }
+  public var integerIdentity: Int64 { .max }
+  public func combineIntegers(_ a: Int64, _ b: Int64) -> Int64 { Swift.min(a, b) }
+
+  public func floatKernel<T: FloatElement>(_ io: KernelIO, _: T.Type) -> Kernel? {
+    let layout = ReductionLayout(shape: io.inputShapes[0], axes: axes)
+    let (x, y) = (io.input(0, as: T.self), io.output(0, as: T.self))
+    guard layout.isBlock else { return { layout.reduce(x, y, initial: .infinity) { $1 < $0 ? $1 : $0 } } }
+    return { VectorMath.reduce(x, y, outer: layout.outer, n: layout.n, inner: layout.inner, .min) }
+  }
+
+  public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
+    [
+      try args.tangents[0].map {
+        try extremumJVP(&b, $0, x: args.primals[0], axes: axes, keepDims: keepDims, max: false)
+      }
+    ]
+  }
+
+  public func vjp(_ b: inout GraphBuilder, _ args: VJPArguments) throws -> [Value?] {
+    [
+      try args.cotangents[0].map {
+        try extremumVJP(&b, $0, x: args.primals[0], axes: axes, keepDims: keepDims, max: false)
+      }
+    ]
+  }
+
+  public static var conformanceCases: [ConformanceCase] {
+    [
+      ConformanceCase(ReduceMin(axes: [-1], keepDims: false), [SampleInput([3, 4])]),
+      ConformanceCase(ReduceMin(axes: [-2], keepDims: true), [SampleInput([2, 3, 4])]),
+      ConformanceCase(ReduceMin(axes: [-3, -1], keepDims: true), [SampleInput([2, 3, 4])]),
+    ]
+  }
+}
+
+extension ReduceMin: ONNXLowering {
+  public static let onnxOpTypes = ["ReduceMin"]
+  public static let onnxOpsets = 1...22
+
+  public static func lower(_ node: ImportedNode, _ b: inout GraphBuilder) throws -> [Value] {
+    try lowerReduction(node, &b, axesInputSince: 18) { ReduceMin(axes: $0, keepDims: $1) }
+  }
+}
