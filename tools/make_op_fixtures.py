@@ -85,7 +85,7 @@ def write_case(case: OpCase) -> None:
                      "shape": list(value.shape)})
     meta = {
         "case": case.name, "module": case.module, "op_type": case.op_type, "opset": case.opset,
-        "ops": sorted({n.op_type for n in model.graph.node}),
+        "ops": sorted({n.op_type if n.domain in ("", "ai.onnx") else f"{n.domain}.{n.op_type}" for n in model.graph.node}),
         "dtype": case.dtype, "description": case.description, "inputs": inputs, "outputs": outs,
         "rows_independent": case.rows_independent,
         "reference": f"onnxruntime {ort.__version__} (CPUExecutionProvider, graph optimisations off)",

@@ -126,10 +126,17 @@ public struct ImportedNode: Sendable {
 /// How an ONNX op type becomes graph nodes. Every op file that has an ONNX counterpart provides
 /// one; the registry maps op types to them.
 public protocol ONNXLowering: Sendable {
-  /// ONNX op types (default domain) this lowering handles.
+  /// ONNX op types this lowering handles, in `onnxDomain`.
   static var onnxOpTypes: [String] { get }
+  /// The operator-set domain of those op types: `""` for the default (`ai.onnx`), or another
+  /// such as `ai.onnx.ml`.
+  static var onnxDomain: String { get }
   /// The opset versions this lowering is written against.
   static var onnxOpsets: ClosedRange<Int> { get }
   /// Emits the nodes for `node`; returns one value per ONNX output.
   static func lower(_ node: ImportedNode, _ b: inout GraphBuilder) throws -> [Value]
+}
+
+extension ONNXLowering {
+  public static var onnxDomain: String { "" }
 }

@@ -1,6 +1,8 @@
 /// An ONNX op onnxgrad imports, and how.
 public struct SupportedOp: Sendable, Equatable {
   public var opType: String
+  /// `ai.onnx` (the default domain) or another, such as `ai.onnx.ml`.
+  public var domain: String
   /// The opset versions its lowering is written for.
   public var opsets: ClosedRange<Int>
   /// The primitive (or composite lowering) that implements it.

@@ -7,23 +7,39 @@ import TensorCore
 /// (those that are not initializers) become graph inputs with their declared (possibly
 /// symbolic) shapes, and each node goes through the lowering its op file registers.
 public enum ONNXImporter {
+  /// Lowerings by qualified op type: `Gemm` in the default domain, `ai.onnx.ml.ArrayFeatureExtractor`
+  /// in another.
   static let lowerings: [String: any ONNXLowering.Type] = {
     var table: [String: any ONNXLowering.Type] = [:]
-    for l in OpRegistry.onnxLowerings + OpRegistry.compositeLowerings { for op in l.onnxOpTypes { table[op] = l } }
+    for l in OpRegistry.onnxLowerings + OpRegistry.compositeLowerings {
+      for op in l.onnxOpTypes { table[qualified(op, domain: l.onnxDomain)] = l }
+    }
     return table
   }()
 
-  /// ONNX op types onnxgrad can import.
+  /// `opType` prefixed with its domain unless that is the default one (`""` or `ai.onnx`).
+  static func qualified(_ opType: String, domain: String) -> String {
+    domain.isEmpty || domain == "ai.onnx" ? opType : "\(domain).\(opType)"
+  }
+
+  /// ONNX op types onnxgrad can import (prefixed with their domain outside the default one).
   public static var supportedOps: [String] { lowerings.keys.sorted() }
 
-  /// One row per supported ONNX op type (default domain), sorted by op type.
+  /// One row per supported ONNX op type, default domain first, then by domain and op type.
   public static var supportedOpTable: [SupportedOp] {
     let composites = Set(OpRegistry.compositeLowerings.map { ObjectIdentifier($0) })
-    return lowerings.map { op, lowering in
-      SupportedOp(
-        opType: op, opsets: lowering.onnxOpsets, implementation: String(describing: lowering),
-        isComposite: composites.contains(ObjectIdentifier(lowering)))
-    }.sorted { $0.opType < $1.opType }
+    var rows: [SupportedOp] = []
+    for (_, lowering) in lowerings {
+      let domain = lowering.onnxDomain.isEmpty ? "ai.onnx" : lowering.onnxDomain
+      for op in lowering.onnxOpTypes {
+        let row = SupportedOp(
+          opType: op, domain: domain, opsets: lowering.onnxOpsets, implementation: String(describing: lowering),
+          isComposite: composites.contains(ObjectIdentifier(lowering)))
+        if !rows.contains(row) { rows.append(row) }
+      }
+    }
+    func key(_ r: SupportedOp) -> String { (r.domain == "ai.onnx" ? "0" : "1") + r.domain + "." + r.opType }
+    return rows.sorted { key($0) < key($1) }
   }
 
   /// docs/supported-ops.md (`onnxgrad ops --markdown`); a test fails when the file is stale.
@@ -36,15 +52,14 @@ public enum ONNXImporter {
       "op are checked against finite differences, in the conformance checker and on the ONNX Runtime",
       "fixtures of `Tests/Fixtures/onnx_ops`. Ops on integers and booleans (shapes, comparisons) have zero",
       "derivatives. A *primitive* is one file in `Sources/Ops/<Family>/` with its own rules; a *composite*",
-      "is built from primitives in `Sources/Ops/Composites/`. Only the default domain (`ai.onnx`) is",
-      "supported.",
+      "is built from primitives in `Sources/Ops/Composites/`.",
       "",
-      "| ONNX op | opsets | implementation |",
-      "| --- | --- | --- |",
+      "| ONNX op | domain | opsets | implementation |",
+      "| --- | --- | --- | --- |",
     ]
     for op in supportedOpTable {
       lines.append(
-        "| `\(op.opType)` | \(op.opsets.lowerBound)–\(op.opsets.upperBound) | \(op.isComposite ? "composite" : "primitive") `\(op.implementation)` |")
+        "| `\(op.opType)` | \(op.domain) | \(op.opsets.lowerBound)–\(op.opsets.upperBound) | \(op.isComposite ? "composite" : "primitive") `\(op.implementation)` |")
     }
     return lines.joined(separator: "\n") + "\n"
   }
@@ -57,11 +72,11 @@ public enum ONNXImporter {
       let domain = node.domain.isEmpty ? "ai.onnx" : node.domain
       let opset = Int(model.opsetVersion(domain: node.domain) ?? 0)
       let reason: String
-      if let lowering = lowerings[node.opType], node.domain.isEmpty || node.domain == "ai.onnx" {
+      if let lowering = lowerings[qualified(node.opType, domain: node.domain)] {
         guard !lowering.onnxOpsets.contains(opset) else { continue }
         reason = "supported for opsets \(lowering.onnxOpsets.lowerBound)…\(lowering.onnxOpsets.upperBound) only"
       } else {
-        reason = node.domain.isEmpty || node.domain == "ai.onnx" ? "not implemented" : "ops outside the default ONNX domain are not supported"
+        reason = "not implemented"
       }
       if let i = found.firstIndex(where: { $0.opType == node.opType && $0.domain == domain }) {
         found[i].count += 1
@@ -106,7 +121,8 @@ public enum ONNXImporter {
       for input in node.inputs where !input.isEmpty {
         if let why = unavailable[input] { throw ONNXImportError.node(name: name, opType: node.opType, detail: "reads \(why)") }
       }
-      let outs = try lower(node, name: name, opset: opset, directory: directory, values: values, &b)
+      let outs = try lower(
+        node, name: name, opset: Int(model.opsetVersion(domain: node.domain) ?? 0), directory: directory, values: values, &b)
       for (k, onnxName) in node.outputs.enumerated() where !onnxName.isEmpty {
         guard values[onnxName] == nil, unavailable[onnxName] == nil else {
           throw ONNXImportError.node(name: name, opType: node.opType, detail: "output '\(onnxName)' is already defined earlier in the graph")
@@ -134,7 +150,7 @@ public enum ONNXImporter {
   private static func lower(
     _ node: ONNXNode, name: String, opset: Int, directory: String, values: [String: Value], _ b: inout GraphBuilder
   ) throws -> [Value] {
-    guard let lowering = lowerings[node.opType] else {
+    guard let lowering = lowerings[qualified(node.opType, domain: node.domain)] else {
       throw ONNXImportError.node(name: name, opType: node.opType, detail: "no lowering (internal: the op check missed it)")
     }
     let inputs = try node.inputs.map { input -> Value? in

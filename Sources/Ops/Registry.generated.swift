@@ -151,6 +151,7 @@ public enum OpRegistry {
 
   /// ONNX ops built from primitives (Composites/), with no rules of their own.
   public static let compositeLowerings: [any ONNXLowering.Type] = [
+    ArrayFeatureExtractor.self,
     BatchNormalization.self,
     Celu.self,
     Dropout.self,
@@ -249,6 +250,7 @@ public enum OpRegistry {
 
   /// The composite files, relative to Sources/Ops.
   public static let compositeFiles: [String] = [
+    "Composites/ArrayFeatureExtractor.swift",
     "Composites/BatchNormalization.swift",
     "Composites/Celu.swift",
     "Composites/Dropout.swift",

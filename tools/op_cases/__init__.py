@@ -63,13 +63,26 @@ class OpCase:
     # Extra nodes run before the op node (e.g. a Shape → Gather chain feeding it); each is
     # (op_type, inputs, outputs, attrs).
     before: list = field(default_factory=list)
+    # Graph inputs only `before` nodes read (not inputs of the op node itself).
+    graph_inputs: list = field(default_factory=list)
+    # Output types to declare where ONNX's shape inference gives none: name → (dtype, dims).
+    declared_outputs: dict = field(default_factory=dict)
+    # The op node's domain ("" is the default ai.onnx) and the opset imported for it.
+    domain: str = ""
+    domain_opset: int = 1
     module: str = ""
 
     def input_spec(self, name: str) -> In | None:
-        return next((i for i in self.inputs if isinstance(i, In) and i.name == name), None)
+        return next((i for i in self.inputs + self.graph_inputs if isinstance(i, In) and i.name == name), None)
 
     def build(self, rng: np.random.Generator) -> tuple[onnx.ModelProto, dict]:
         graph_inputs, initializers, feeds, names = [], [], {}, []
+        for spec in self.graph_inputs:
+            dtype = spec.dtype or self.dtype
+            shape = tuple(B if d == "B" else d for d in spec.shape)
+            feeds[spec.name] = self.draw(spec, shape, dtype, rng)
+            dims = ["batch" if d == "B" else d for d in spec.shape]
+            graph_inputs.append(helper.make_tensor_value_info(spec.name, ELEM[dtype], dims))
         for spec in self.inputs:
             if spec is None:
                 names.append("")
@@ -90,17 +103,22 @@ class OpCase:
                 graph_inputs.append(helper.make_tensor_value_info(spec.name, ELEM[dtype], dims))
                 names.append(spec.name)
         nodes = [helper.make_node(op, ins, outs, **attrs) for op, ins, outs, attrs in self.before]
-        nodes.append(helper.make_node(self.op_type, names, self.outputs, name="op", **self.attrs))
+        nodes.append(helper.make_node(self.op_type, names, self.outputs, name="op", domain=self.domain, **self.attrs))
         outputs = [helper.make_empty_tensor_value_info(o) for o in self.outputs]
         graph = helper.make_graph(nodes, self.name, graph_inputs, outputs, initializers)
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", self.opset)],
-                                  producer_name="onnxgrad make_op_fixtures")
+        imports = [helper.make_opsetid("", self.opset)]
+        if self.domain:
+            imports.append(helper.make_opsetid(self.domain, self.domain_opset))
+        model = helper.make_model(graph, opset_imports=imports, producer_name="onnxgrad make_op_fixtures")
         model.ir_version = min(model.ir_version, 9)
         inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True)
         types = {v.name: v.type for v in inferred.graph.value_info}
         for out in model.graph.output:
             if out.name in types:
                 out.type.CopyFrom(types[out.name])
+            if out.name in self.declared_outputs and not out.type.tensor_type.HasField("shape"):
+                dtype, dims = self.declared_outputs[out.name]
+                out.type.CopyFrom(helper.make_tensor_type_proto(ELEM[dtype], ["batch" if d == "B" else d for d in dims]))
         return model, feeds
 
     def draw(self, spec: In, shape: tuple, dtype: str, rng: np.random.Generator) -> np.ndarray:
