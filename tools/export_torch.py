@@ -13,8 +13,9 @@ DIR/NAME_legacy.onnx (dynamo=False) and DIR/NAME_dynamo.onnx (dynamo=True); ever
 The module must be built from layers the format has (docs/mlp-json.md): nn.Sequential of
 Linear, ReLU, LeakyReLU, Tanh, Sigmoid, SiLU, GELU, Softplus, ELU, SELU, CELU, Mish, Softsign,
 Hardsigmoid, Hardswish, Hardtanh, ReLU6, Identity, Dropout, Softmax/LogSoftmax (feature axis),
-LayerNorm (over the features), BatchNorm1d, and the three modules below: ConcatInputs (first,
-when there are several inputs), Residual(block) (x + block(x)) and Sin(frequency) (SIREN).
+LayerNorm (over the features), BatchNorm1d, and the modules below: Inputs (an nn.Sequential
+taking several inputs) starting with ConcatInputs, Residual(block) (x + block(x)) and
+Sin(frequency) (SIREN).
 From Python: `from export_torch import to_mlp_json, export_all`.
 """
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import inspect
 import io
 import json
 import os
@@ -40,6 +42,16 @@ class ConcatInputs(nn.Module):
 
     def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
         return torch.cat(inputs, dim=1)
+
+
+class Inputs(nn.Sequential):
+    """nn.Sequential whose first layer takes several inputs (ConcatInputs): forward(x, t)."""
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        x = self[0](*inputs)
+        for layer in list(self)[1:]:
+            x = layer(x)
+        return x
 
 
 class Residual(nn.Module):
@@ -129,6 +141,8 @@ def _emit(module: nn.Module, w: _Writer, current: str | None, path: str) -> str 
         if module.bias is not None:
             layer["bias"] = w.array(f"{path}.bias", module.bias)
     elif isinstance(module, nn.BatchNorm1d):
+        if module.training:
+            raise ValueError(f"{path}: BatchNorm1d in training mode (batch statistics) is not in the format")
         if module.running_mean is None:
             raise ValueError(f"{path}: BatchNorm1d without running statistics is not in the format")
         layer = {"type": "batch_norm", "eps": module.eps,
@@ -192,8 +206,10 @@ def export_all(module: nn.Module, inputs: list[tuple[str, int]], out: Path, name
                           dynamic_axes={n: {0: "batch"} for n in names + [output_name]})
         written["legacy"] = legacy.name
         batch = torch.export.Dim("batch")
+        shapes = tuple({0: batch} for _ in names)
+        variadic = any(p.kind == inspect.Parameter.VAR_POSITIONAL for p in inspect.signature(module.forward).parameters.values())
         program = torch.onnx.export(module, example, dynamo=True, input_names=names, output_names=[output_name],
-                                    dynamic_shapes=tuple({0: batch} for _ in names))
+                                    dynamic_shapes=(shapes,) if variadic else shapes)
         dynamo = out / f"{name}_dynamo.onnx"
         program.save(str(dynamo))
         written["dynamo"] = dynamo.name
