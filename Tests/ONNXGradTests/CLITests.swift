@@ -121,6 +121,43 @@ let coords = Fixtures.path("generator", "input_coords.npy")
       out: out, mentions: ["NoSuchOp42", "ai.onnx", "opset 20", "node '"])
   }
 
+  /// `info` lists every unsupported op (name, domain, opset, node) and succeeds; running the
+  /// model fails naming all of them at once.
+  @Test func unsupportedOpsAreListedByInfoAndAllNamedByRun() throws {
+    let dir = try temporaryDirectory()
+    let model = dir.appendingPathComponent("two_unknown_ops.json")
+    let json = try String(contentsOfFile: Fixtures.path("tanh_sigmoid", "model_legacy.json"), encoding: .utf8)
+    try json.replacingOccurrences(of: "\"opType\": \"Tanh\"", with: "\"opType\": \"Tanhh\"")
+      .replacingOccurrences(of: "\"opType\": \"Sigmoid\"", with: "\"opType\": \"Swish\", \"domain\": \"com.example\"")
+      .write(to: model, atomically: true, encoding: .utf8)
+    let info = try CLI.run(["info", model.path])
+    #expect(info.status == 0, "\(info.stderr)")
+    #expect(info.stdout.contains("Tanhh (domain ai.onnx, opset 20) × 1"), "\(info.stdout)")
+    #expect(info.stdout.contains("Swish (domain com.example, opset 0) × 1"), "\(info.stdout)")
+    let out = dir.appendingPathComponent("y").path
+    try expectFailure(
+      ["run", model.path, "--input", Fixtures.path("tanh_sigmoid", "input_x.npy"), "--out", out],
+      out: out, mentions: ["2 ops onnxgrad does not support", "'Tanhh'", "'Swish' (domain 'com.example'"])
+  }
+
+  @Test func unknownCommandIsNamed() throws {
+    let r = try CLI.run(["frobnicate", generator])
+    #expect(r.status == 1)
+    #expect(r.stderr.hasPrefix("error: 'frobnicate' is not an onnxgrad command"), "\(r.stderr)")
+  }
+
+  /// Inputs from a deflated `.npz` (`np.savez_compressed`) give what the same `.npy` gives.
+  @Test func deflatedNpzInputsMatchNpyInputs() throws {
+    let dir = try temporaryDirectory()
+    let archive = dir.appendingPathComponent("inputs.npz").path
+    try NPZ.write([("coords", try NPY.read(coords))], to: archive, compressed: true)
+    let fromNpz = dir.appendingPathComponent("a.npy").path
+    let fromNpy = dir.appendingPathComponent("b.npy").path
+    #expect(try CLI.run(["jacobian", generator, "--input", archive, "--out", fromNpz]).status == 0)
+    #expect(try CLI.run(["jacobian", generator, "--input", coords, "--out", fromNpy]).status == 0)
+    #expect(try NPY.read(fromNpz) == NPY.read(fromNpy))
+  }
+
   /// `x - x.mean(dim=0)` mixes rows: per-sample Jacobians are refused, naming the node and `--full`.
   @Test func rowMixingModelRefusesPerSampleJacobians() throws {
     let out = try temporaryDirectory().appendingPathComponent("x.npy").path
