@@ -36,7 +36,8 @@ class In:
 
 @dataclass
 class Const:
-    """An initializer; float values are converted to the case dtype unless `keep_dtype`."""
+    """An initializer; float values are converted to the case dtype unless `keep_dtype`. A
+    TensorProto is used as it is (bfloat16, which NumPy lacks)."""
     name: str
     value: np.ndarray
     keep_dtype: bool = False
@@ -63,8 +64,9 @@ class OpCase:
     # Extra nodes run before the op node (e.g. a Shape → Gather chain feeding it); each is
     # (op_type, inputs, outputs, attrs).
     before: list = field(default_factory=list)
-    # Graph inputs only `before` nodes read (not inputs of the op node itself).
+    # Graph inputs and initializers only `before` nodes read (not inputs of the op node itself).
     graph_inputs: list = field(default_factory=list)
+    initializers: list = field(default_factory=list)
     # Output types to declare where ONNX's shape inference gives none: name → (dtype, dims).
     declared_outputs: dict = field(default_factory=dict)
     # The op node's domain ("" is the default ai.onnx) and the opset imported for it.
@@ -77,6 +79,9 @@ class OpCase:
 
     def build(self, rng: np.random.Generator) -> tuple[onnx.ModelProto, dict]:
         graph_inputs, initializers, feeds, names = [], [], {}, []
+        for spec in self.initializers:
+            initializers.append(spec.value if isinstance(spec.value, onnx.TensorProto)
+                                else numpy_helper.from_array(np.asarray(spec.value), spec.name))
         for spec in self.graph_inputs:
             dtype = spec.dtype or self.dtype
             shape = tuple(B if d == "B" else d for d in spec.shape)
@@ -87,6 +92,9 @@ class OpCase:
             if spec is None:
                 names.append("")
             elif isinstance(spec, Ref):
+                names.append(spec.name)
+            elif isinstance(spec, Const) and isinstance(spec.value, onnx.TensorProto):
+                initializers.append(spec.value)
                 names.append(spec.name)
             elif isinstance(spec, Const):
                 value = np.asarray(spec.value)
