@@ -20,7 +20,15 @@ let package = Package(
     .target(
       name: "COnnxProto", path: "Sources/COnnxProto",
       linkerSettings: [.linkedLibrary("protobuf-c")]),
-    .target(name: "CVectorMath", path: "Sources/CVectorMath", linkerSettings: [.linkedLibrary("sleef")]),
+    // SLEEF's wide loops, each compiled for its ISA as a whole file (vector arguments in registers);
+    // CVectorMath calls them after checking the CPU.
+    .target(
+      name: "CVectorMathAVX512", path: "Sources/CVectorMathAVX512",
+      cSettings: [.unsafeFlags(["-O3", "-mavx512f", "-mavx512dq", "-mfma"])]),
+    .target(name: "CVectorMathAVX2", path: "Sources/CVectorMathAVX2", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]),
+    .target(
+      name: "CVectorMath", dependencies: ["CVectorMathAVX512", "CVectorMathAVX2"], path: "Sources/CVectorMath",
+      linkerSettings: [.linkedLibrary("sleef")]),
     .target(
       name: "CXSMM", path: "Sources/CXSMM",
       linkerSettings: [.linkedLibrary("xsmm"), .linkedLibrary("xsmmnoblas"), .linkedLibrary("dl"), .linkedLibrary("pthread")]),
