@@ -91,6 +91,10 @@ class Case:
     # the Gemm; skl2onnx stores scikit-learn's float64 weights as float32): run in float64 they
     # match the float64 reference only to float32 accuracy.
     weights_rounded_by: tuple[str, ...] = ()
+    # Older opsets the legacy exporter also writes (model_legacy_opset<N>.onnx): ops whose form
+    # changed (Split, Squeeze, Slice, ReduceSum at 13; Softmax at 13; LayerNorm, GELU, Mish
+    # decomposed before 17, 20, 18; training BatchNorm before 14).
+    legacy_opsets: tuple[int, ...] = ()
     # Also pass the legacy export through onnxsim and onnxslim (model_onnxsim.onnx, model_onnxslim.onnx).
     simplified: bool = False
     # A model from another framework (scikit-learn, Keras): builds it and returns a
@@ -190,6 +194,7 @@ CASES = [
     ),
     Case(
         name="pinn_tanh",
+        legacy_opsets=(11,),
         description="u(x, t) = Linear(32,1)(tanh(Linear(32,32)(tanh(Linear(2,32)(cat(x, t)))))): "
         "a physics-informed net with two inputs concatenated inside.",
         torch_seed=10, numpy_seed=110, build=om.PINNTanh, input_name="x", sample_shape=(1,),
@@ -216,18 +221,21 @@ CASES = [
     ),
     Case(
         name="gelu",
+        legacy_opsets=(13,),
         description="GELU (exact) and GELU (tanh approximation) MLP 3 -> 16 -> 16 -> 2.",
         torch_seed=14, numpy_seed=114, build=om.GeluNet, input_name="x", sample_shape=(3,),
         outputs=["y"], input_low=-2.0, input_high=2.0,
     ),
     Case(
         name="smooth_activations",
+        legacy_opsets=(13,),
         description="ELU(0.5), SELU, CELU(0.7), Mish, Softsign and SiLU between Linear(12,12) layers.",
         torch_seed=15, numpy_seed=115, build=om.SmoothActivations, input_name="x", sample_shape=(3,),
         outputs=["y"], input_low=-2.0, input_high=2.0, kinks=om.kink_distances, kink_margin=0.02,
     ),
     Case(
         name="piecewise_activations",
+        legacy_opsets=(11,),
         description="Hardsigmoid, Hardswish, Hardtanh(-0.5, 0.8), ReLU6, PReLU(12) and LeakyReLU(0.1); "
         "inputs drawn so no pre-activation is within 0.02 of a kink.",
         torch_seed=16, numpy_seed=116, build=om.PiecewiseActivations, input_name="x", sample_shape=(3,),
@@ -235,6 +243,7 @@ CASES = [
     ),
     Case(
         name="residual_layernorm",
+        legacy_opsets=(13,),
         description="Residual MLP: Linear(6,16), two blocks x + Linear(GELU(LayerNorm(x))), LayerNorm, "
         "Linear(16,3).",
         torch_seed=17, numpy_seed=117, build=om.ResidualLayerNorm, input_name="x", sample_shape=(6,),
@@ -251,6 +260,7 @@ CASES = [
     ),
     Case(
         name="classifier",
+        legacy_opsets=(11,),
         description="Linear(4,16) -> Tanh -> Linear(16,3); outputs softmax probabilities, log-softmax "
         "and the argmax label (int64: it runs, and has no derivative).",
         torch_seed=19, numpy_seed=119, build=om.Classifier, input_name="x", sample_shape=(4,),
@@ -258,6 +268,7 @@ CASES = [
     ),
     Case(
         name="tensor_ops",
+        legacy_opsets=(11, 13),
         description="A surrogate using chunk, split, indexing, narrow, cat, x**2, exp, log, sqrt, abs, "
         "a parameter matmul, unsqueeze/squeeze, view and flatten (om.TensorOps).",
         torch_seed=20, numpy_seed=120, build=om.TensorOps, input_name="x", sample_shape=(6,),
@@ -266,6 +277,7 @@ CASES = [
     ),
     Case(
         name="dynamics",
+        legacy_opsets=(11,),
         description="Learned dynamics: next_state = state + 0.1·f(cat(state, control)), "
         "energy = 0.5·sum(next_state², dim=1); f = Linear(6,24), SiLU, Linear(24,24), Tanh, Linear(24,4).",
         torch_seed=21, numpy_seed=121, build=om.Dynamics, input_name="state", sample_shape=(4,),
@@ -279,6 +291,7 @@ CASES = [
     ),
     Case(
         name="batchnorm_train",
+        legacy_opsets=(11,),
         description="Linear(3,4) -> BatchNorm1d in training mode (batch statistics) -> Tanh -> "
         "Linear(4,2), exported with training=TrainingMode.TRAINING (legacy): rows mix.",
         torch_seed=23, numpy_seed=123, build=om.BatchNormTrain, input_name="x", sample_shape=(3,),
@@ -466,17 +479,18 @@ def export_and_check(case: Case, model: nn.Module, xs_np: list[np.ndarray], fold
     else:
         rtol, atol = 1e-10, 1e-12
     result: dict = {}
-    for exporter in ("legacy", "dynamo"):
-        if exporter not in case.exporters:
+    variants = [("legacy", None), *((f"legacy_opset{o}", o) for o in case.legacy_opsets), ("dynamo", None)]
+    for exporter, opset in variants:
+        if exporter.split("_")[0] not in case.exporters:
             result[exporter] = {"ok": False, "skipped": True,
                                 "reason": "not exported for this case (by design)"}
             continue
         path = folder / f"model_{exporter}.onnx"
         extra: dict = {"renamed_io_after_export": False}
         try:
-            if exporter == "legacy":
+            if exporter.startswith("legacy"):
                 axes = {n: 0 for n in [*names, *case.outputs]}
-                om.export_legacy(model, example, path, names, case.outputs, axes, training=case.training)
+                om.export_legacy(model, example, path, names, case.outputs, axes, training=case.training, opset=opset)
             else:
                 r = om.export_dynamo(model, example, path, names, case.outputs, [0] * len(names))
                 extra = {"renamed_io_after_export": r["renamed_io"],
@@ -518,6 +532,8 @@ def export_and_check(case: Case, model: nn.Module, xs_np: list[np.ndarray], fold
               f"{len(info['initializers_external']) + len(info['initializers_inline'])} "
               f"ORT err {info['ort_max_abs_err_vs_torch']:.1e}")
         result[exporter] = info
+        if opset:
+            continue
         # The same model in protobuf's JSON mapping: legacy with lowerCamelCase keys, dynamo
         # with the proto field names.
         proto = onnx.load(str(path), load_external_data=False)

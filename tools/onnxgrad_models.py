@@ -299,10 +299,10 @@ class BatchNormTrain(nn.Sequential):
 
 
 def export_legacy(model: nn.Module, example: tuple, path: Path, input_names, output_names,
-                  batch_dims: dict[str, int], training: bool = False) -> None:
+                  batch_dims: dict[str, int], training: bool = False, opset: int | None = None) -> None:
     """TorchScript-based exporter (dynamo=False). `batch_dims` maps every input/output name to
     its batch axis, which becomes the symbolic dimension "batch". `training` exports training
-    mode (BatchNormalization with batch statistics)."""
+    mode (BatchNormalization with batch statistics); `opset` another opset than the default."""
     dynamic_axes = {name: {axis: "batch"} for name, axis in batch_dims.items()}
     mode = torch.onnx.TrainingMode.TRAINING if training else torch.onnx.TrainingMode.EVAL
     with warnings.catch_warnings():
@@ -311,6 +311,7 @@ def export_legacy(model: nn.Module, example: tuple, path: Path, input_names, out
             model, example, str(path), dynamo=False,
             input_names=list(input_names), output_names=list(output_names),
             dynamic_axes=dynamic_axes, training=mode, do_constant_folding=not training,
+            **({"opset_version": opset} if opset else {}),
         )
 
 

@@ -7,12 +7,13 @@ import Testing
 /// written in (both torch exporters, both JSON forms, the MLP JSON format).
 @Suite struct AgainstPyTorch {
   /// The same models converted to f64 must match to ~1e-7: what is left is attributes ONNX
-  /// stores as float32 (LeakyReLU's α, HardSigmoid's 1/6) — unless the exporter computed new
-  /// weights in float32 (dynamo folding BatchNorm into a Gemm).
+  /// stores as float32 (LeakyReLU's α, HardSigmoid's 1/6: up to 6e-8 relative each, adding up
+  /// over layers, hence 5e-7) — unless the exporter computed new weights in float32 (dynamo
+  /// folding BatchNorm into a Gemm).
   static func tolerance(_ m: FixtureModel, reference: Tensor, siblings: [Tensor] = [], f64: Bool) -> (rtol: Double, atol: Double) {
     guard f64, !m.isDouble, !m.weightsRoundedByExport else { return fixtureTolerance(m, reference: reference, scaleFrom: siblings) }
     let magnitude = ([reference] + siblings).map { $0.doubles.map(abs).filter(\.isFinite).max() ?? 0 }.max() ?? 0
-    return (1e-7, 1e-9 * max(1, magnitude))
+    return (5e-7, 5e-9 * max(1, magnitude))
   }
 
   @Test(arguments: FixtureModel.all, [false, true])

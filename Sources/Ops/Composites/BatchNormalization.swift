@@ -6,13 +6,15 @@ public import GraphIR
 /// channel (shape `[C, 1, …]` against `x`): graph ops on the statistics, which a plan folds once
 /// when they are constants, in the dtype it runs in (so `--dtype f64` does not round them to f32).
 ///
-/// Training (`training_mode = 1`, opset 14+; `is_test = 0` before opset 7): the batch statistics
+/// Training (`training_mode = 1`, opset 14+; more than one output at opsets 7–13, as the legacy
+/// exporter writes in training mode; `is_test = 0` before opset 7): the batch statistics
 /// over every axis but 1, `y = (x − μ)·InverseSqrt(var_b + ε)·scale + B` with the population
 /// variance. This mixes rows, and the batch-independence analysis reports it. The optional
 /// `running_mean` / `running_var` outputs follow ONNX (`input·momentum + batch·(1 − momentum)`,
 /// population variance, as ONNX Runtime); ONNX requires them in training mode, so they are
-/// supported rather than refused. Training mode before opset 14 (outputs `mean`, `var`,
-/// `saved_mean`, `saved_var`) is not supported.
+/// supported rather than refused. Before opset 14 the outputs `mean` and `var` are those running
+/// statistics too; `saved_mean` / `saved_var` are not computed (a model that reads them is refused
+/// by the importer).
 ///
 /// `spatial = 0` (opsets before 9) takes per-activation statistics, with parameters shaped like
 /// `x` without its axis 0.
@@ -36,14 +38,10 @@ public enum BatchNormalization: ONNXLowering {
         throw node.error(
           "asks for running_mean/running_var outputs with training_mode = 0; they exist only in training mode")
       }
+    } else if node.opset >= 7 {
+      training = node.outputCount > 1
     } else {
-      guard node.outputCount <= 1 else {
-        throw node.error(
-          "training-mode BatchNormalization before opset 14 (outputs mean, var, saved_mean, saved_var) "
-            + "is not supported; export with opset ≥ 14")
-      }
-      let isTest = node.opset < 7 ? try node.int("is_test", default: 0) != 0 : true
-      training = !isTest
+      training = try node.int("is_test", default: 0) == 0
     }
     func perChannel(_ v: Value) throws -> Value {
       spatial && rank > 2 ? try b.apply1(InsertAxes(at: 1, count: rank - 2), [v]) : v
@@ -60,7 +58,7 @@ public enum BatchNormalization: ONNXLowering {
     let normalized = try b.mul(centered, inverseStd(batchVar, epsilon: epsilon, &b))
     var outs = [try b.apply1(Add(), [b.mul(normalized, perChannel(scale)), perChannel(bias)], name: node.name)]
     let momentum = try node.float("momentum", default: Double(Float(0.9)))
-    for (input, batch) in [(mean, x), (variance, squares)].prefix(max(0, node.outputCount - 1)) {
+    for (input, batch) in [(mean, x), (variance, squares)].prefix(min(2, max(0, node.outputCount - 1))) {
       let current = try b.reduceMean(batch, axes: axes, keepDims: false, name: node.name)
       outs.append(try b.add(b.scaled(input, by: momentum), b.scaled(current, by: 1 - momentum)))
     }
