@@ -61,6 +61,49 @@ import Testing
   }
 }
 
+/// Every row-independent fixture model, its B = 7 inputs repeated to 259 rows (so the batch runs
+/// as row chunks on several threads): each row of the outputs, VJPs and per-sample Jacobians
+/// equals that of its source row run in the small batch (which the PyTorch tests pin down).
+@Suite struct ChunkedFixtureModels {
+  static let models = FixtureModel.perSample.filter { ["legacy", "dynamo", "skl2onnx", "tf2onnx"].contains($0.exporter) }
+
+  /// `t` with its rows repeated cyclically to `rows` rows.
+  static func tiled(_ t: Tensor, rows: Int) -> Tensor {
+    let per = t.shape.dropFirst().reduce(1, *)
+    let n = t.shape.first ?? 1
+    let v = t.doubles
+    let out = (0..<rows).flatMap { r in v[((r % n) * per)..<((r % n + 1) * per)] }
+    return Tensor(uncheckedShape: [rows] + t.shape.dropFirst(), storage: .float64(out)).converted(to: t.dtype)
+  }
+
+  @Test(arguments: models)
+  func chunkedRowsEqualTheirSourceRows(_ m: FixtureModel) throws {
+    let model = try Model.load(path: m.modelPath)
+    let small = try m.inputs
+    let rows = 7 * 37
+    let big = small.mapValues { Self.tiled($0, rows: rows) }
+    let (tight, loose) = m.isDouble ? (1e-12, 1e-12) : (1e-6, 1e-5)
+    func same(_ a: Tensor, _ b: Tensor, _ what: String) {
+      let ratio = toleranceRatio(a, Self.tiled(b, rows: rows), rtol: tight, atol: loose * max(1, b.doubles.map(abs).max() ?? 0))
+      #expect(ratio <= 1, "\(what): off by \(ratio)× between the chunked batch and the small batch")
+    }
+    let bigOutputs = try model.run(inputs: big)
+    for (name, t) in try model.run(inputs: small) {
+      same(try #require(bigOutputs.first { $0.name == name }?.tensor), t, "output \(name)")
+    }
+    for r in m.references.filter({ $0.kind == "jacobian" }) {
+      let input = try #require(r.input)
+      for mode in [JacobianMode.forward, .reverse] {
+        same(
+          try model.jacobian(inputs: big, of: r.output, wrt: input, mode: mode).jacobian,
+          try model.jacobian(inputs: small, of: r.output, wrt: input, mode: mode).jacobian, "\(r.file) \(mode)")
+      }
+      let selector = OutputSelector(name: r.output, component: nil)
+      same(try model.grad(inputs: big, of: selector, wrt: input), try model.grad(inputs: small, of: selector, wrt: input), "grad \(r.output)/\(input)")
+    }
+  }
+}
+
 @Suite struct CompiledCallChecks {
   @Test func chunkedCallRefusesInputsOfOtherShapesOrTypes() throws {
     let model = try Model.load(path: generator)
