@@ -66,7 +66,9 @@ let package = Package(
     .testTarget(name: "ONNXFormatTests", dependencies: ["ONNXFormat", "TensorCore"], exclude: ["Fixtures"]),
     .testTarget(
       name: "ONNXGradTests",
-      dependencies: ["ONNXGrad", "NumPyIO", "GraphIR", "Ops", "TensorCore", "Autodiff", "Executor", "ONNXImport", "onnxgrad"]),
+      dependencies: [
+        "ONNXGrad", "NumPyIO", "GraphIR", "Ops", "TensorCore", "Autodiff", "Executor", "ONNXImport", "ONNXFormat", "onnxgrad",
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )

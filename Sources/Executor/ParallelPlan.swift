@@ -59,7 +59,11 @@ public final class ParallelPlan: @unchecked Sendable {
     let consistent = batches.allSatisfy { $0 == batch }
       && zip(outputShapes, outputBatchAxes).allSatisfy { shape, axis in axis.map { $0 < shape.count && shape[$0] == batch } ?? true }
     let wanted = max(threads, (batch + Self.maximumChunkRows - 1) / Self.maximumChunkRows)
-    guard consistent, threads > 1, batch >= 2 * Self.minimumChunkRows else {
+    // A model exported without a dynamic batch declares its exact size: chunks would not fit it.
+    let resizable = zip(graph.inputs, inputBatchAxes).allSatisfy { v, axis in
+      axis.map { graph.type(of: v).dims[$0].value == nil } ?? true
+    }
+    guard consistent, resizable, threads > 1, batch >= 2 * Self.minimumChunkRows else {
       single = try Plan(graph: graph, inputShapes: inputShapes)
       plans = []
       chunks = 1

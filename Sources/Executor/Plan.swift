@@ -69,12 +69,24 @@ public final class Plan: @unchecked Sendable {
     let types = try Self.concreteTypes(graph, inputShapes: inputShapes)
     self.types = types
     var folded: [Int: Tensor] = [:]
+    var foldedBytes = 0
     var live: [Node] = []
     for node in graph.nodes {
       let known = node.outputs.compactMap { types[$0.id]?.knownTensor }
       if known.count == node.outputs.count {
         for (o, t) in zip(node.outputs, known) { folded[o.id] = t }
       } else if node.inputs.allSatisfy({ folded[$0.id] != nil }) {
+        for o in node.outputs {
+          let bytes = types[o.id].flatMap { t in
+            t.shape.flatMap(ShapeSize.count).flatMap { ShapeSize.bytes(count: $0, byteSize: t.dtype.byteSize) }
+          }
+          foldedBytes = bytes.map { foldedBytes.addingReportingOverflow($0) }.map { $0.overflow ? Int.max : $0.partialValue } ?? Int.max
+        }
+        do {
+          try ShapeSize.checkBudget(foldedBytes, for: "the constants of this graph (folding node '\(node.name)', \(node.op))")
+        } catch {
+          throw ExecutionError.inputMismatch("\(error)")
+        }
         let values = try Self.execute(node, node.inputs.compactMap { folded[$0.id] })
         for (o, t) in zip(node.outputs, values) { folded[o.id] = t }
       } else {

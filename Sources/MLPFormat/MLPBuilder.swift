@@ -56,7 +56,10 @@ struct MLPBuilder {
       }
       let name = try newName(field.required("name"))
       let n = try field.required("features")
-      guard try n.int64() >= 1, let count = Int(exactly: try n.int64()) else { throw n.fail("must be a whole number ≥ 1") }
+      guard (1...Int64(Self.maxFeatures)).contains(try n.int64()) else {
+        throw n.fail("must be a whole number from 1 to \(Self.maxFeatures)")
+      }
+      let count = Int(try n.int64())
       features[name] = count
       inputs.append(ONNXValueInfo(name: name, elemType: elemType, shape: [.param("batch"), .value(count)]))
     }
@@ -109,6 +112,9 @@ struct MLPBuilder {
   }
 
   // MARK: - Layers
+
+  /// Most features a value may have (far beyond any MLP; keeps every size computation small).
+  static let maxFeatures = 1 << 24
 
   /// The fields each layer type takes besides `type`, `name` and `input`.
   static let fields: [String: Set<String>] = [
@@ -223,8 +229,10 @@ struct MLPBuilder {
     case "concat":
       let parts = try layer.list("inputs").map { try value($0) }
       guard parts.count >= 2 else { throw layer.fail("\"inputs\" must name at least two values to concatenate") }
+      let width = parts.reduce(0) { $0 + (features[$1] ?? 0) }
+      guard width <= Self.maxFeatures else { throw layer.fail("the concatenation has \(width) features, more than \(Self.maxFeatures)") }
       node("Concat", parts, name, ["axis": .int(-1)])
-      features[name] = parts.reduce(0) { $0 + (features[$1] ?? 0) }
+      features[name] = width
     case "add", "mul":
       let fields = try layer.list("inputs")
       let parts = try fields.map { try value($0) }

@@ -86,6 +86,8 @@ import Testing
     (#"{"format": "onnxgrad-mlp", "version": 1, "inputs": [{"name": "x", "features": 2}], "layers": [{"type": "add", "inputs": ["x", "layer9"]}]}"#,
      "layers[0].inputs[1]", ["'layer9'"]),
     (#"{"format": "onnxgrad-mlp", "version": 1, "dtype": "float16", "inputs": [], "layers": []}"#, "dtype", ["\"float32\" or \"float64\""]),
+    (#"{"format": "onnxgrad-mlp", "version": 1, "inputs": [{"name": "x", "features": 4611686018427387904}], "layers": [{"type": "layer_norm"}]}"#,
+     "inputs[0].features", ["from 1 to 16777216"]),
   ]
 
   @Test(arguments: mistakes.indices)

@@ -23,14 +23,15 @@ public enum Split: ONNXLowering {
       guard sizes.count == n, sizes.allSatisfy({ $0 >= 0 }) else {
         throw node.error("split \(sizes) must give one size ≥ 0 per output (\(n))")
       }
-      let total = sizes.reduce(0) { $0.addingReportingOverflow($1).overflow ? Int.max : $0 + $1 }
-      if let d = size, total != d {
-        throw node.error("split \(sizes) sums to \(total), but axis \(axis) of \(type) has size \(d)")
-      }
       var offset = 0
       for s in sizes {
-        bounds.append((try b.ints([offset]), try b.ints([offset + s])))
-        offset += s
+        let (end, overflow) = offset.addingReportingOverflow(s)
+        guard !overflow else { throw node.error("split \(sizes) sums to more than Int.max") }
+        bounds.append((try b.ints([offset]), try b.ints([end])))
+        offset = end
+      }
+      if let d = size, offset != d {
+        throw node.error("split \(sizes) sums to \(offset), but axis \(axis) of \(type) has size \(d)")
       }
     } else {
       let parts = node.opset >= 18 ? try node.int("num_outputs", default: n) : n
@@ -40,9 +41,13 @@ public enum Split: ONNXLowering {
         throw node.error("axis \(axis) of \(type) has size \(d), which does not split into \(n) equal parts")
       }
       if let d = size {
-        let chunk = ceiling ? (d + n - 1) / n : d / n
+        let chunk = d / n + (ceiling && d % n != 0 ? 1 : 0)
+        func bound(_ i: Int) -> Int {
+          let (v, overflow) = i.multipliedReportingOverflow(by: chunk)
+          return overflow ? Int.max : v
+        }
         for i in 0..<n {
-          bounds.append((try b.ints([i * chunk]), try b.ints([i == n - 1 ? Int.max : (i + 1) * chunk])))
+          bounds.append((try b.ints([bound(i)]), try b.ints([i == n - 1 ? Int.max : bound(i + 1)])))
         }
       } else {
         let d = try b.size(of: x, axis: axis)

@@ -196,11 +196,11 @@ extension Pow: ONNXLowering {
     if node.opset < 7, try node.int("broadcast", default: 0) == 1, node.attributes["axis"] != nil {
       let axis = try node.int("axis", default: 0)
       let (rank, exponentRank) = (baseType.rank, b.type(of: exponent).rank)
-      let start = axis < 0 ? axis + rank : axis
-      guard start >= 0, start + exponentRank <= rank else {
+      let start = try node.axisFromEnd(axis, rank: rank) + rank
+      let trailing = rank - start - exponentRank
+      guard trailing >= 0 else {
         throw node.error("axis \(axis) cannot place an exponent of rank \(exponentRank) in a base of rank \(rank)")
       }
-      let trailing = rank - start - exponentRank
       if trailing > 0 { exponent = try b.apply1(InsertAxes(at: exponentRank, count: trailing), [exponent]) }
     }
     return [try b.apply1(Pow(), [base, exponent], name: node.name)]

@@ -7,10 +7,12 @@ public import TensorCore
 /// fold while the graph is built.
 ///
 /// A primitive rather than `Min(Max(x, lo), hi)` because PyTorch's `clamp` gradient differs from
-/// `maximum`'s at ties: with the primal masks (PyTorch's `clamp_backward` and
-/// `clamp_backward_min_max`)
-/// `mₓ = lo ≤ x ≤ hi` (boundaries included), `m_lo = x < lo ∧ lo < hi`, `m_hi = x > hi ∨ hi < lo`
-/// (with one bound: `mₓ = x ≥ lo`, `m_lo = x < lo`, or `mₓ = x ≤ hi`, `m_hi = x > hi`),
+/// `maximum`'s at ties: with the primal masks
+/// `mₓ = lo < x < hi` (boundaries excluded, as PyTorch 2.15 gives for `clamp` with number bounds,
+/// `relu6` and `hardtanh`, which all export as `Clip`), `m_lo = x < lo ∧ lo < hi`,
+/// `m_hi = x > hi ∨ hi < lo` (with one bound: `mₓ = x > lo`, `m_lo = x < lo`, or `mₓ = x < hi`,
+/// `m_hi = x > hi`). At a tie nothing passes; PyTorch's `clamp` with *tensor* bounds would split
+/// it half and half between `x` and the bound, which ONNX cannot tell apart from number bounds.
 /// `ẏ = Where(mₓ, ẋ, 0) + Where(m_lo, l̇o, 0) + Where(m_hi, ḣi, 0)` and
 /// `x̄ = Σ_bcast Where(mₓ, ȳ, 0)`, `lō = Σ_bcast Where(m_lo, ȳ, 0)`, `hī = Σ_bcast Where(m_hi, ȳ, 0)`.
 public struct Clip: Primitive {
@@ -97,9 +99,9 @@ public struct Clip: Primitive {
     let hi = hasMax ? primals[primals.count - 1] : nil
     let operand: Operand = i == 0 ? .x : (hasMin && i == 1 ? .lo : .hi)
     switch (operand, lo, hi) {
-    case (.x, let lo?, let hi?): return try b.and(b.greaterOrEqual(x, lo), b.lessOrEqual(x, hi))
-    case (.x, let lo?, nil): return try b.greaterOrEqual(x, lo)
-    case (.x, nil, let hi?): return try b.lessOrEqual(x, hi)
+    case (.x, let lo?, let hi?): return try b.and(b.greater(x, lo), b.less(x, hi))
+    case (.x, let lo?, nil): return try b.greater(x, lo)
+    case (.x, nil, let hi?): return try b.less(x, hi)
     case (.lo, let lo?, let hi?): return try b.and(b.less(x, lo), b.less(lo, hi))
     case (.lo, let lo?, nil): return try b.less(x, lo)
     case (.hi, let lo?, let hi?): return try b.or(b.greater(x, hi), b.less(hi, lo))

@@ -6,8 +6,9 @@ public import TensorCore
 /// as PyTorch computes it. Other kinks serve the conformance checker, which samples in [−2, 2].
 ///
 /// A primitive because PyTorch's gradient is not the product rule at the kinks: `y′ = 0` for
-/// `x < l`, `(2x − l)/(u − l)` for `l ≤ x ≤ u` (`x/3 + ½` for ONNX's), `1` above; built with
-/// comparisons and `Where`, so `y″ = 2/(u − l)` inside and 0 outside follow.
+/// `x ≤ l`, `(2x − l)/(u − l)` for `l < x < u` (`x/3 + ½` for ONNX's), `1` for `x ≥ u` (PyTorch
+/// 2.15's values at the kinks themselves); built with comparisons and `Where`, so
+/// `y″ = 2/(u − l)` inside and 0 outside follow.
 public struct HardSwish: UnaryElementwise {
   public static let name = "HardSwish"
   public let lower: Double
@@ -28,8 +29,8 @@ public struct HardSwish: UnaryElementwise {
   public func derivative(_ b: inout GraphBuilder, x: Value, y: Value) throws -> Value {
     let width = upper - lower
     let ramp = try b.add(b.div(x, b.scalar(width / 2, like: x)), b.scalar(-lower / width, like: x))
-    let belowTop = try b.where(b.lessOrEqual(x, b.scalar(upper, like: x)), ramp, b.scalar(1, like: x))
-    return try b.selectOrZero(b.less(x, b.scalar(lower, like: x)), belowTop, otherwise: true)
+    let belowTop = try b.where(b.less(x, b.scalar(upper, like: x)), ramp, b.scalar(1, like: x))
+    return try b.selectOrZero(b.lessOrEqual(x, b.scalar(lower, like: x)), belowTop, otherwise: true)
   }
 
   public static var conformanceCases: [ConformanceCase] {

@@ -48,12 +48,17 @@ public struct Arange: Primitive {
       throw GraphError.invalidInputs(op: name, node: "", reason: "cannot count range(\(start), \(limit), \(delta))")
     }
     guard (span > 0) == (delta > 0), span != 0 else { return 0 }
+    guard span != .min || delta != -1 else {
+      throw GraphError.invalidInputs(
+        op: name, node: "", reason: "range(\(start), \(limit), \(delta)) has more than Int.max elements")
+    }
     let (q, r) = span.quotientAndRemainder(dividingBy: delta)
     return q + (r != 0 ? 1 : 0)
   }
 
-  /// `max(⌈(limit − start) / delta⌉, 0)` for floats in their own precision, or an error.
-  static func count<T: FloatElement>(start: T, limit: T, delta: T) throws -> Int {
+  /// `max(⌈(limit − start) / delta⌉, 0)` for floats, counted in double as ONNX Runtime and
+  /// `torch.arange` do (the f32 quotient can round the other way), or an error.
+  static func count(start: Double, limit: Double, delta: Double) throws -> Int {
     let n = ((limit - start) / delta).rounded(.up)
     guard let count = Int(exactly: max(n, 0)), count <= Int(Int32.max) else {
       throw GraphError.invalidInputs(
@@ -148,15 +153,8 @@ extension Arange: ONNXLowering {
       throw node.error(
         "a float Range needs constant start, limit and delta (its length must be known when the model is loaded)")
     }
-    let length: Int
-    switch dtype {
-    case .float32:
-      let v = values.map { $0.converted(to: .float32).elements(as: Float.self)?.first ?? 0 }
-      length = try count(start: v[0], limit: v[1], delta: v[2])
-    default:
-      let v = values.map { $0.doubles.first ?? 0 }
-      length = try count(start: v[0], limit: v[1], delta: v[2])
-    }
+    let v = values.map { $0.doubles.first ?? 0 }
+    let length = try count(start: v[0], limit: v[1], delta: v[2])
     return [try b.apply1(Arange(length: length), inputs, name: node.name)]
   }
 }

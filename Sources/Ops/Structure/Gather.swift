@@ -81,12 +81,16 @@ public struct Gather: Primitive, ElementKernel {
     ]
   }
 
-  /// Rows stay rows unless the gather runs over axis 0 or the indices are batched.
+  /// Rows stay rows when batched data is gathered along another axis than 0, or when a shared
+  /// table is gathered along its axis 0 by batched indices (an embedding lookup: output row `i`
+  /// is `x[indices[i]]`); anything else mixes them.
   public func batchRoles(_ inputs: [BatchRole], types: [TensorType]) -> [BatchRole]? {
+    let alongAxis0 = axis == -types[0].rank
     switch (inputs[0], inputs[1]) {
-    case (.shared, .shared): [.shared]
-    case (.batched, .shared): axis == -types[0].rank ? nil : [.batched]
-    default: nil
+    case (.shared, .shared): return [.shared]
+    case (.batched, .shared): return alongAxis0 ? nil : [.batched]
+    case (.shared, .batched): return alongAxis0 && types[1].rank >= 1 ? [.batched] : nil
+    case (.batched, .batched): return nil
     }
   }
 

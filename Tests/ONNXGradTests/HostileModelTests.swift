@@ -1,0 +1,153 @@
+import Foundation
+import GraphIR
+import ONNXFormat
+import ONNXGrad
+import ONNXImport
+import TensorCore
+import Testing
+
+/// Models built node by node: sizes and attributes a file can hold that once trapped or were
+/// refused wrongly (each found by a review probe), now clear errors or right answers.
+@Suite struct HostileModels {
+  static func tensor(_ name: String, _ t: Tensor) -> ONNXTensorProto { ONNXTensorProto(t, name: name) }
+  static func int64s(_ name: String, _ v: [Int64], shape: [Int]? = nil) -> ONNXTensorProto {
+    tensor(name, Tensor(uncheckedShape: shape ?? [v.count], storage: .int64(v)))
+  }
+  static func input(_ name: String, _ dims: [ONNXDim], type: Int32 = 1) -> ONNXValueInfo {
+    ONNXValueInfo(name: name, elemType: type, shape: dims)
+  }
+
+  static func model(
+    _ nodes: [ONNXNode], inputs: [ONNXValueInfo], outputs: [String], initializers: [ONNXTensorProto] = [], opset: Int64 = 17
+  ) throws -> Model {
+    let onnx = ONNXModel(
+      opsetImports: [ONNXOpsetImport(domain: "", version: opset)],
+      graph: ONNXGraph(nodes: nodes, initializers: initializers, inputs: inputs, outputs: outputs.map { ONNXValueInfo(name: $0) }))
+    let summary = ModelSummary(
+      path: "-", format: "test", irVersion: 9, opset: Int(opset), producer: "test", producerVersion: "", inputs: [],
+      outputs: [], opHistogram: [:], parameterCount: 0)
+    return Model(graph: try ONNXImporter.graph(of: onnx), summary: summary)
+  }
+
+  static func refused(_ words: [String], _ body: () throws -> Void) {
+    #expect {
+      try body()
+    } throws: { error in
+      let ok = words.allSatisfy("\(error)".contains)
+      if !ok { Issue.record("got: \(error)") }
+      return ok
+    }
+  }
+
+  @Test func rangeLongerThanIntMaxIsRefused() {
+    Self.refused(["more than Int.max"]) {
+      _ = try Self.model(
+        [ONNXNode(name: "r", opType: "Range", inputs: ["s", "l", "d"], outputs: ["y"])], inputs: [], outputs: ["y"],
+        initializers: [Self.int64s("s", [0], shape: []), Self.int64s("l", [.min], shape: []), Self.int64s("d", [-1], shape: [])])
+    }
+  }
+
+  @Test func splitSizesThatOverflowAreRefused() {
+    Self.refused(["sums to more than Int.max"]) {
+      _ = try Self.model(
+        [
+          ONNXNode(
+            name: "s", opType: "Split", inputs: ["x"], outputs: ["a", "b"],
+            attributes: [ONNXAttribute(name: "split", value: .ints([.max, 1]))])
+        ], inputs: [Self.input("x", [.param("N")])], outputs: ["a", "b"], opset: 11)
+    }
+  }
+
+  @Test func splittingAHugeAxisInHalvesDoesNotOverflow() throws {
+    _ = try Self.model(
+      [
+        ONNXNode(
+          name: "s", opType: "Split", inputs: ["x"], outputs: ["a", "b"],
+          attributes: [ONNXAttribute(name: "num_outputs", value: .int(2))])
+      ], inputs: [Self.input("x", [.value(Int.max)])], outputs: ["a", "b"], opset: 18)
+  }
+
+  @Test func powOldBroadcastAxisOutOfRangeIsRefused() {
+    Self.refused(["axis 9223372036854775807 is out of range"]) {
+      _ = try Self.model(
+        [
+          ONNXNode(
+            name: "p", opType: "Pow", inputs: ["x", "e"], outputs: ["y"],
+            attributes: [ONNXAttribute(name: "broadcast", value: .int(1)), ONNXAttribute(name: "axis", value: .int(.max))])
+        ], inputs: [Self.input("x", [.value(2), .value(3)])], outputs: ["y"],
+        initializers: [Self.tensor("e", Tensor.filled(2, shape: [3], dtype: .float32))], opset: 6)
+    }
+  }
+
+  @Test func hugeConstantsAreRefusedBeforeFolding() throws {
+    let m = try Self.model(
+      [
+        ONNXNode(name: "c", opType: "ConstantOfShape", inputs: ["shape"], outputs: ["big"]),
+        ONNXNode(
+          name: "s", opType: "ReduceSum", inputs: ["big"], outputs: ["total"],
+          attributes: [ONNXAttribute(name: "keepdims", value: .int(0))]),
+        ONNXNode(name: "a", opType: "Add", inputs: ["x", "total"], outputs: ["y"]),
+      ], inputs: [Self.input("x", [.value(2)])], outputs: ["y"], initializers: [Self.int64s("shape", [1 << 40])], opset: 11)
+    Self.refused(["constants of this graph", "GiB"]) {
+      _ = try m.run(inputs: ["x": Tensor.filled(1, shape: [2], dtype: .float32)])
+    }
+  }
+
+  @Test func negativeCeluAlphaIsRefused() {
+    Self.refused(["alpha must be finite and positive"]) {
+      _ = try Self.model(
+        [ONNXNode(name: "c", opType: "Celu", inputs: ["x"], outputs: ["y"], attributes: [ONNXAttribute(name: "alpha", value: .float(-1))])],
+        inputs: [Self.input("x", [.value(3)])], outputs: ["y"])
+    }
+  }
+
+  /// A model exported without a dynamic batch, big enough to be split into chunks, runs whole.
+  @Test func fixedBatchModelsAreNotChunked() throws {
+    let m = try Self.model(
+      [ONNXNode(name: "r", opType: "Relu", inputs: ["x"], outputs: ["y"])], inputs: [Self.input("x", [.value(96), .value(4)])],
+      outputs: ["y"])
+    let x = Tensor(uncheckedShape: [96, 4], storage: .float32((0..<384).map { Float($0 % 7) - 3 }))
+    let y = try #require(try m.run(inputs: ["x": x]).first?.tensor)
+    #expect(y.doubles == x.doubles.map { max($0, 0) })
+    let j = try m.jacobian(inputs: ["x": x], of: "y", wrt: "x").jacobian
+    #expect(j.shape == [96, 4, 4])
+    let expected = (0..<96).flatMap { b in (0..<4).flatMap { i in (0..<4).map { k in i == k && x.doubles[b * 4 + i] > 0 ? 1.0 : 0 } } }
+    #expect(j.doubles == expected)
+  }
+
+  /// An embedding lookup (a shared table gathered by batched indices) keeps rows apart.
+  @Test func embeddingLookupsKeepRowsApart() throws {
+    let table: [Float] = (0..<12).map { Float($0) * 0.1 - 0.5 }
+    let m = try Self.model(
+      [
+        ONNXNode(name: "g", opType: "Gather", inputs: ["W", "idx"], outputs: ["e"]),
+        ONNXNode(name: "a", opType: "Add", inputs: ["x", "e"], outputs: ["s"]),
+        ONNXNode(name: "t", opType: "Tanh", inputs: ["s"], outputs: ["y"]),
+      ],
+      inputs: [Self.input("x", [.param("N"), .value(4)]), Self.input("idx", [.param("N")], type: 7)], outputs: ["y"],
+      initializers: [Self.tensor("W", Tensor(uncheckedShape: [3, 4], storage: .float32(table)))])
+    let x = Tensor(uncheckedShape: [2, 4], storage: .float32([0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8]))
+    let idx = Tensor(uncheckedShape: [2], storage: .int64([2, 0]))
+    let j = try m.jacobian(inputs: ["x": x, "idx": idx], of: "y", wrt: "x").jacobian
+    for b in 0..<2 {
+      for i in 0..<4 {
+        let s = Double(x.doubles[b * 4 + i]) + Double(table[Int(idx.int64s[b]) * 4 + i])
+        let expected = 1 - Foundation.tanh(s) * Foundation.tanh(s)
+        #expect(abs(j.doubles[(b * 4 + i) * 4 + i] - expected) < 1e-6, "row \(b) feature \(i)")
+      }
+    }
+  }
+
+  @Test func logSumExpOfInfiniteRowsIsInfinite() throws {
+    let m = try Self.model(
+      [
+        ONNXNode(
+          name: "r", opType: "ReduceLogSumExp", inputs: ["x"], outputs: ["y"],
+          attributes: [ONNXAttribute(name: "axes", value: .ints([1])), ONNXAttribute(name: "keepdims", value: .int(0))])
+      ], inputs: [Self.input("x", [.value(3), .value(3)])], outputs: ["y"], opset: 13)
+    let x = Tensor(uncheckedShape: [3, 3], storage: .float32([-.infinity, -.infinity, -.infinity, .infinity, 1, 2, 0, 0, 0]))
+    let y = try #require(try m.run(inputs: ["x": x]).first?.tensor).doubles
+    #expect(y[0] == -.infinity && y[1] == .infinity)
+    #expect(abs(y[2] - Foundation.log(3)) < 1e-6)
+  }
+}
