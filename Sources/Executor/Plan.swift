@@ -328,8 +328,12 @@ public final class Plan: @unchecked Sendable {
       }
       do {
         for (o, t) in zip(node.outputs, try node.op.outputTypes(inTypes)) {
-          guard let shape = t.shape, let n = ShapeSize.count(shape), ShapeSize.bytes(count: n, byteSize: t.dtype.byteSize) != nil else {
-            throw TensorError("its output would have shape \(t.dims), too large to hold")
+          guard let shape = t.shape else {
+            throw TensorError(
+              "its output shape \(t.dims) depends on values computed at run time (sizes, indices or bounds that are not constants or computed from shapes alone), which onnxgrad does not support")
+          }
+          guard let n = ShapeSize.count(shape), ShapeSize.bytes(count: n, byteSize: t.dtype.byteSize) != nil else {
+            throw TensorError("its output would have shape \(shape), too large to hold")
           }
           types[o.id] = t
         }

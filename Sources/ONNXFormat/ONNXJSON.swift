@@ -78,24 +78,32 @@ public indirect enum JSONValue: Decodable, Sendable {
   case array([JSONValue])
   case object([String: JSONValue])
 
+  /// Tries the most common kinds first (numbers fill weight lists), since every failed attempt
+  /// costs an error; an integral double of 2⁵³ or more is decoded again as an exact integer.
   public init(from decoder: Decoder) throws {
     let c = try decoder.singleValueContainer()
     if c.decodeNil() {
       self = .null
-    } else if let b = try? c.decode(Bool.self) {
-      self = .bool(b)
-    } else if let i = try? c.decode(Int64.self) {
-      self = .int(i)
-    } else if let u = try? c.decode(UInt64.self) {
-      self = .uint(u)
     } else if let d = try? c.decode(Double.self) {
-      self = .double(d)
+      if d.rounded() == d, abs(d) >= 0x1p53 {
+        if let i = try? c.decode(Int64.self) {
+          self = .int(i)
+          return
+        }
+        if let u = try? c.decode(UInt64.self) {
+          self = .uint(u)
+          return
+        }
+      }
+      self = d.rounded() == d && abs(d) < 0x1p53 && !(d == 0 && d.sign == .minus) ? .int(Int64(d)) : .double(d)
     } else if let s = try? c.decode(String.self) {
       self = .string(s)
     } else if let a = try? c.decode([JSONValue].self) {
       self = .array(a)
+    } else if let o = try? c.decode([String: JSONValue].self) {
+      self = .object(o)
     } else {
-      self = .object(try c.decode([String: JSONValue].self))
+      self = .bool(try c.decode(Bool.self))
     }
   }
 }
