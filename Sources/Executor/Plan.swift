@@ -80,10 +80,12 @@ public final class Plan: @unchecked Sendable {
           let bytes = types[o.id].flatMap { t in
             t.shape.flatMap(ShapeSize.count).flatMap { ShapeSize.bytes(count: $0, byteSize: t.dtype.byteSize) }
           }
-          foldedBytes = bytes.map { foldedBytes.addingReportingOverflow($0) }.map { $0.overflow ? Int.max : $0.partialValue } ?? Int.max
+          let (sum, overflow) = foldedBytes.addingReportingOverflow(bytes ?? Int.max)
+          foldedBytes = overflow ? Int.max : sum
         }
         do {
-          try ShapeSize.checkBudget(foldedBytes, for: "the constants of this graph (folding node '\(node.name)', \(node.op))")
+          try ShapeSize.checkBudget(
+            foldedBytes, for: "the constants of this graph (folding node '\(node.name)', \(node.op))")
         } catch {
           throw ExecutionError.inputMismatch("\(error)")
         }
@@ -330,7 +332,8 @@ public final class Plan: @unchecked Sendable {
         for (o, t) in zip(node.outputs, try node.op.outputTypes(inTypes)) {
           guard let shape = t.shape else {
             throw TensorError(
-              "its output shape \(t.dims) depends on values computed at run time (sizes, indices or bounds that are not constants or computed from shapes alone), which onnxgrad does not support")
+              "its output shape \(t.dims) depends on values computed at run time (sizes, indices or bounds that "
+                + "are neither constants nor computed from shapes alone), which onnxgrad does not support")
           }
           guard let n = ShapeSize.count(shape), ShapeSize.bytes(count: n, byteSize: t.dtype.byteSize) != nil else {
             throw TensorError("its output would have shape \(shape), too large to hold")
