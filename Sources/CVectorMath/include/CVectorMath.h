@@ -25,6 +25,14 @@ void og_log1p_f32(const float *x, float *y, long n);
 void og_log1p_f64(const double *x, double *y, long n);
 void og_erfc_f32(const float *x, float *y, long n);
 void og_erfc_f64(const double *x, double *y, long n);
+/* Exact GELU, y = (0.5·x)·erfc(x·(−√½)) (x·Φ(x) without the cancellation of 1 + erf), and its
+ * derivative y = Φ(x) + x·φ(x) = 0.5·erfc(x·(−√½)) + x·e^(−x²/2)/√(2π). f32 with onnxgrad's own
+ * vectorised erfc (gelu.c: within 4.5 ULP of GELU at its rounded erfc argument; SLEEF's erfc
+ * would give 2.3 at 4× the time), f64 with SLEEF's. y may equal x. */
+void og_gelu_f32(const float *x, float *y, long n);
+void og_gelu_f64(const double *x, double *y, long n);
+void og_gelu_derivative_f32(const float *x, float *y, long n);
+void og_gelu_derivative_f64(const double *x, double *y, long n);
 /* y[i] = pow(a[i*sa], b[i*sb]) (C99 semantics, 1.0 ULP); sa and sb are 1 (array) or 0 (one
  * element repeated). y may equal an operand of stride 1. */
 void og_pow_f32(const float *a, long sa, const float *b, long sb, float *y, long n);
