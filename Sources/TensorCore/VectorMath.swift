@@ -56,3 +56,33 @@ extension VectorMath {
     period m: Int, low: Double, high: Double
   ) { og_stepmul_f64(t, x, y, n, m, low, high) }
 }
+
+extension VectorMath {
+  /// An arithmetic operation `binary` runs.
+  public enum BinaryOp: Int32, Sendable {
+    case add = 0
+    case sub = 1
+    case mul = 2
+    case div = 3
+  }
+
+  /// `y = a op b` over `n` elements (vectorised C, bitwise the scalar IEEE results): `a` repeats
+  /// every `periodA` elements and `b` every `periodB` (`n`: a full array, 1: one element, or a
+  /// period dividing `n`; one of the two is `n`). `y` may be an operand of `n` elements.
+  public static func binary<T: FloatElement>(
+    _ op: BinaryOp, _ a: UnsafePointer<T>, periodA: Int, _ b: UnsafePointer<T>, periodB: Int,
+    _ y: UnsafeMutablePointer<T>, count n: Int
+  ) {
+    if T.self == Float.self {
+      og_binary_f32(
+        op.rawValue, UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), periodA,
+        UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), periodB,
+        UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self), n)
+    } else {
+      og_binary_f64(
+        op.rawValue, UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), periodA,
+        UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), periodB,
+        UnsafeMutableRawPointer(y).assumingMemoryBound(to: Double.self), n)
+    }
+  }
+}

@@ -44,6 +44,14 @@ double og_pow_scalar(double a, double b);
 void og_stepmul_f32(const float *t, const float *x, float *y, long n, long m, float lo, float hi);
 void og_stepmul_f64(const double *t, const double *x, double *y, long n, long m, double lo, double hi);
 
+/* y = a op b over n elements, op one of OG_BINARY_*: a repeats every pa elements and b every pb
+ * (n: a full array, 1: one element, else a period dividing n that the other operand's n
+ * elements repeat); one of pa, pb is n. y may be an operand of n elements. Bitwise the scalar
+ * IEEE results. */
+enum { OG_BINARY_ADD = 0, OG_BINARY_SUB = 1, OG_BINARY_MUL = 2, OG_BINARY_DIV = 3 };
+void og_binary_f32(int op, const float *a, long pa, const float *b, long pb, float *y, long n);
+void og_binary_f64(int op, const double *a, long pa, const double *b, long pb, double *y, long n);
+
 /* The epilogue of a dense layer run on a primal block and `directions` tangent blocks of `rows`
  * rows × n: primal[r*n + j] holds (x·op(W))[r][j] and tangents[(k*rows + r)*n + j] holds
  * (ẋ_k·op(W))[r][j]. Adds `bias` (n values, or NULL) to the primal, applies the activation to
