@@ -84,13 +84,14 @@ void og_layer_norm_f64(const double *x, long rows, long n, double eps, const dou
  * xhat and rstd[m]: P(u) = r·(u - mean(u) - xhat·mean(xhat·u)), with
  *   OG_NORMALIZE_SCALE_NONE    y = P(t)
  *   OG_NORMALIZE_SCALE_BEFORE  y = P(gamma·t)
- *   OG_NORMALIZE_SCALE_AFTER   y = gamma·P(t)          (gamma: n values; NULL for NONE).
- * y may equal t. */
+ *   OG_NORMALIZE_SCALE_AFTER   y = gamma·P(t)
+ * where gamma is row m·gstride of gamma: gstride 0 for one row of n values shared by every row,
+ * n for a gamma of xhat's shape (NULL for NONE). trows is a multiple of rows. y may equal t. */
 enum { OG_NORMALIZE_SCALE_NONE = 0, OG_NORMALIZE_SCALE_BEFORE = 1, OG_NORMALIZE_SCALE_AFTER = 2 };
 void og_normalize_tangent_f32(const float *t, long trows, const float *xhat, const float *rstd, long rows, long n,
-                              const float *gamma, int mode, float *y);
+                              const float *gamma, long gstride, int mode, float *y);
 void og_normalize_tangent_f64(const double *t, long trows, const double *xhat, const double *rstd, long rows, long n,
-                              const double *gamma, int mode, double *y);
+                              const double *gamma, long gstride, int mode, double *y);
 
 /* 1 when the CPU has AVX-512F and AVX-512DQ (what CEigenGEMM is built for), else 0. */
 int og_cpu_has_avx512(void);
