@@ -5,8 +5,10 @@ import Ops
 import TensorCore
 import Testing
 
-/// The rewrites a residual LayerNorm/GELU network's derivatives go through must compute what
-/// the plain graph computes: scales folded into `NormalizeTangent` (`Simplify.foldNormalizeScales`).
+/// The rewrites and fused steps a residual LayerNorm/GELU network's derivatives go through must
+/// compute what the plain graph computes: scales folded into `NormalizeTangent`
+/// (`Simplify.foldNormalizeScales`), and a product accumulated onto the value it is added to
+/// (`AccumulatedProduct`).
 @Suite struct ResidualFusionTests {
   static let (batch, inFeatures, width, outFeatures) = (3, 4, 6, 3)
 
@@ -96,5 +98,37 @@ import Testing
     let want = try Self.finiteDifferenceJacobian(g, input)
     let error = relativeError(jacobian, want)
     #expect(error < 1e-7, "Jacobian off by \(error)")
+  }
+
+  /// `y = c + a·W` for a 200-wide `W` (a GEMM, not a libxsmm kernel), with `c` a graph input
+  /// (copied into the output), a dying intermediate (accumulated in place), or `a` itself
+  /// (never the output's buffer while it is the product's operand).
+  @Test(arguments: ["input", "intermediate", "operand"])
+  func productsAccumulateOntoTheirAddend(addend: String) throws {
+    var rng = SplitMix(seed: 5)
+    var b = GraphBuilder()
+    let n = 200
+    let x = b.addInput(name: "x", type: TensorType(.float32, [.symbol("batch"), .known(n)]))
+    let c = b.addInput(name: "c", type: TensorType(.float32, [.symbol("batch"), .known(n)]))
+    let w = try b.constant(randomLike(Tensor.filled(0, shape: [n, n], dtype: .float64), &rng).converted(to: .float32))
+    let a = try b.apply1(Tanh(), [x])
+    let product = try b.apply1(MatMul(), [a, w])
+    let other: Value
+    switch addend {
+    case "input": other = c
+    case "intermediate": other = try b.apply1(Sigmoid(), [c])
+    default: other = a
+    }
+    b.addOutput(try b.add(other, product), name: "y")
+    let g = b.graph
+    let inputs = [
+      randomLike(Tensor.filled(0, shape: [64, n], dtype: .float64), &rng).converted(to: .float32),
+      randomLike(Tensor.filled(0, shape: [64, n], dtype: .float64), &rng).converted(to: .float32),
+    ]
+    let fused = try Plan(graph: g, inputShapes: inputs.map(\.shape))
+    let plain = try Plan(graph: g, inputShapes: inputs.map(\.shape), fuse: false)
+    #expect(fused.fusedSteps.contains { $0.hasPrefix("accumulated product") }, "\(fused.fusionSummary)")
+    let error = relativeError(try fused.run(inputs)[0].doubles, try plain.run(inputs)[0].doubles)
+    #expect(error < 1e-5, "fused differs by \(error)")
   }
 }

@@ -5,7 +5,7 @@ public import TensorCore
 ///
 /// `ẏ = ȧ + ḃ`; `ā = Σ_bcast ȳ`, `b̄ = Σ_bcast ȳ` (summed over the axes each operand was
 /// broadcast along).
-public struct Add: BinaryBroadcasting, AttributeFreeONNXOp {
+public struct Add: BinaryBroadcasting, AttributeFreeONNXOp, ElementwiseSum {
   public static let name = "Add"
   public static let onnxArity = 2
   public init() {}
