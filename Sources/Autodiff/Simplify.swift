@@ -3,7 +3,8 @@ import Ops
 import TensorCore
 
 /// Simplification run after every transform: constant folding, `x·1`, `x+0`, `x−0`,
-/// identity removal, common subexpressions, dead code.
+/// identity removal, common subexpressions, scales folded into `NormalizeTangent`
+/// (`foldNormalizeScales`), dead code.
 ///
 /// Values keep their ids; replaced values are renamed through an alias table and nodes that no
 /// output needs are dropped. Graph inputs are never removed.
@@ -47,7 +48,7 @@ public enum Simplify {
     var g = graph
     g.nodes = kept
     g.outputs = graph.outputs.map(resolve)
-    return eliminateDeadCode(g)
+    return eliminateDeadCode(foldNormalizeScales(eliminateDeadCode(g)))
   }
 
   /// The value `node`'s single output can be replaced by, when the node is an identity.

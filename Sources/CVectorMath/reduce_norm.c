@@ -144,19 +144,19 @@
     }                                                                                                   \
   }                                                                                                     \
   CLONES void og_normalize_tangent_##SUFFIX(const T *t, long trows, const T *xhat, const T *rstd, long rows, \
-                                            long n, const T *gamma, int mode, T *y) {                   \
+                                            long n, const T *gamma, long gstride, int mode, T *y) {     \
     const T inv = 1 / (T)n;                                                                             \
     for (long q = 0; q < trows; q++) {                                                                  \
       long m = q % rows;                                                                                \
-      const T *tr = t + q * n, *xr = xhat + m * n;                                                      \
+      const T *tr = t + q * n, *xr = xhat + m * n, *gr = gamma ? gamma + m * gstride : 0;               \
       T *yr = y + q * n;                                                                                \
       T a, b;                                                                                           \
-      dual_##SUFFIX(tr, xr, mode == OG_NORMALIZE_SCALE_BEFORE ? gamma : 0, n, &a, &b);                  \
+      dual_##SUFFIX(tr, xr, mode == OG_NORMALIZE_SCALE_BEFORE ? gr : 0, n, &a, &b);                     \
       const T r = rstd[m], ca = a * inv, cb = b * inv;                                                  \
       if (mode == OG_NORMALIZE_SCALE_BEFORE) {                                                          \
-        ELEMENTWISE for (long j = 0; j < n; j++) yr[j] = r * (gamma[j] * tr[j] - ca - xr[j] * cb);      \
+        ELEMENTWISE for (long j = 0; j < n; j++) yr[j] = r * (gr[j] * tr[j] - ca - xr[j] * cb);         \
       } else if (mode == OG_NORMALIZE_SCALE_AFTER) {                                                    \
-        ELEMENTWISE for (long j = 0; j < n; j++) yr[j] = gamma[j] * (r * (tr[j] - ca - xr[j] * cb));    \
+        ELEMENTWISE for (long j = 0; j < n; j++) yr[j] = gr[j] * (r * (tr[j] - ca - xr[j] * cb));       \
       } else {                                                                                          \
         ELEMENTWISE for (long j = 0; j < n; j++) yr[j] = r * (tr[j] - ca - xr[j] * cb);                 \
       }                                                                                                 \

@@ -94,11 +94,13 @@ struct ArenaLayout {
           }
           continue
         case .inPlace:
-          if let reuse = node.inputs.first(where: { input in
+          let (candidates, exclusive) = node.inPlaceCandidates
+          if let reuse = candidates.first(where: { input in
             guard let b = bufferOf[input.id], !inputSet.contains(input.id) else { return false }
             return buffers[b].end == i && buffers[b].bytes == bytes(o.id) && !buffers[b].stacked
               && types[input.id]?.dtype == types[o.id]?.dtype
               && !node.outputs.contains(where: { bufferOf[$0.id] == b })
+              && !(exclusive && node.inputs.filter({ bufferOf[$0.id] == b }).count > 1)
           }), let b = bufferOf[reuse.id] {
             bufferOf[o.id] = b
             buffers[b].end = end

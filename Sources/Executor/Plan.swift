@@ -96,7 +96,10 @@ public final class Plan: @unchecked Sendable {
       }
     }
     self.folded = folded
-    let steps = fuse ? DenseFusion.steps(live, graph: graph, types: types) : live.map(PlanStep.node)
+    let steps =
+      fuse
+      ? ProductAccumulation.steps(DenseFusion.steps(live, graph: graph, types: types), graph: graph, types: types)
+      : live.map(PlanStep.node)
 
     var layout = ArenaLayout(types: types, steps: steps, graph: graph, folded: folded)
     layout.assign()
@@ -136,6 +139,8 @@ public final class Plan: @unchecked Sendable {
       if case .dense(let layer) = node {
         fusedSteps.append(layer.description)
         if layer.stacksRows(io) { stackedProducts += 1 }
+      } else if case .accumulate(let product) = node {
+        fusedSteps.append(product.description)
       }
       if let k = node.makeKernel(io) {
         kernels.append(k)

@@ -31,3 +31,7 @@ public protocol RowProduct: Primitive {
   /// product (scaled, or `A` transposed).
   var weightTransposed: Bool? { get }
 }
+
+/// An elementwise sum `y = a + b` (float operands of one shape, in the case a plan fuses): a plan
+/// may compute it by accumulating one operand onto the other, e.g. a product's `C = A·op(W) + C`.
+public protocol ElementwiseSum: Primitive {}

@@ -49,16 +49,20 @@ extension VectorMath {
   }
 
   /// `P(u) = r·(u − mean(u) − x̂·mean(x̂·u))` over each row of `n`: row `q` of `t` (`tRows`
-  /// rows) pairs with row `q mod rows` of `xhat` and `rstd`; `gamma` (n elements) scales before
-  /// or after. `y` may be `t`.
+  /// rows, a multiple of `rows`) pairs with row `m = q mod rows` of `xhat` and `rstd`; `gamma`
+  /// scales before or after: `n` elements shared by every row, or (`gammaPerRow`) `xhat`'s shape,
+  /// row `m` for row `q`. `y` may be `t`.
   public static func normalizeTangent<T: FloatElement>(
     _ t: UnsafePointer<T>, tRows: Int, xhat: UnsafePointer<T>, rstd: UnsafePointer<T>, rows: Int, n: Int,
-    gamma: UnsafePointer<T>?, _ scale: NormalizeScale, _ y: UnsafeMutablePointer<T>
+    gamma: UnsafePointer<T>?, gammaPerRow: Bool = false, _ scale: NormalizeScale, _ y: UnsafeMutablePointer<T>
   ) {
+    let stride = gammaPerRow ? n : 0
     if T.self == Float.self {
-      og_normalize_tangent_f32(f32(t), tRows, f32(xhat), f32(rstd), rows, n, gamma.map(f32), scale.rawValue, f32(y))
+      og_normalize_tangent_f32(
+        f32(t), tRows, f32(xhat), f32(rstd), rows, n, gamma.map(f32), stride, scale.rawValue, f32(y))
     } else {
-      og_normalize_tangent_f64(f64(t), tRows, f64(xhat), f64(rstd), rows, n, gamma.map(f64), scale.rawValue, f64(y))
+      og_normalize_tangent_f64(
+        f64(t), tRows, f64(xhat), f64(rstd), rows, n, gamma.map(f64), stride, scale.rawValue, f64(y))
     }
   }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Peer benchmark for onnxgrad (issue 3): W1–W6 against torch eager, torch.func, JAX jit,
+"""Peer benchmark for onnxgrad (issue 3): W1–W6 and W8 against torch eager, torch.func, JAX jit,
 (optionally) torch.compile and a hand-written NumPy version, on the same weights and inputs.
 
     python3 tools/bench/peers.py [--workloads W1,W2,...] [--onnxgrad PATH] [--quick]
@@ -50,6 +50,7 @@ WORK = HERE / ".work"
 
 GEN_SEED = 0
 MLP_SEED = 1
+RES_SEED = 3
 INPUT_SEED = 2024
 
 # net, dtype, batch, what ("jacobian": outputs + per-sample Jacobian; "grad": outputs + VJP of
@@ -61,6 +62,7 @@ WORKLOADS = {
     "W4": dict(net="gen", dtype="f64", batch=100, what="jacobian"),
     "W5": dict(net="gen", dtype="f32", batch=100, what="grad"),
     "W6": dict(net="mlp", dtype="f32", batch=256, what="jacobian"),
+    "W8": dict(net="res", dtype="f32", batch=1024, what="jacobian"),
 }
 
 NETS = {
@@ -69,6 +71,11 @@ NETS = {
                 acts=["leaky", "leaky", "leaky", "tanh"], input="coords", output="uv", seed=GEN_SEED),
     "mlp": dict(sizes=[(784, 512), (512, 512), (512, 10)],
                 acts=["relu", "relu", None], input="x", output="logits", seed=MLP_SEED),
+    # Residual MLP (kind "resmlp"): h = Linear(64,256)(x); `blocks` times
+    # h = h + GELU(LayerNorm(Linear(256,256)(h))) (exact GELU, LayerNorm over 256 with affine
+    # weight ~ U(0.5, 1.5) and bias ~ U(-0.2, 0.2)); y = Linear(256,8)(h). Smooth: no kinks.
+    "res": dict(kind="resmlp", sizes=[(64, 256)] + [(256, 256)] * 4 + [(256, 8)], blocks=4,
+                ln_eps=1e-5, input="x", output="y", seed=RES_SEED),
 }
 
 # The issue's reference figures (µs, medians, best of 2 threads / 1 thread, on its machine).
@@ -82,8 +89,13 @@ ISSUE_FIGURES = {
 
 # FLOP bounds from the issue (µs at the 2-thread peak). W5 is not in the issue: its FLOP count
 # (forward 4.08 MFLOP + input-VJP 4.08 MFLOP) at the same peak rate as W1 (12.24 MFLOP in 60 µs).
-FLOP_BOUND_US = {"W1": 60, "W2": 0.6, "W3": 59_718, "W4": 118, "W5": 40, "W6": 18_374}
-FLOP_BOUND_NOTE = {"W5": "≈40 (est.)"}
+# W8 is not in the issue either: its GEMM FLOPs only, forward 2·1024·(64·256 + 4·256² + 256·8)
+# = 574.6 MFLOP plus the reverse pass of 8 cotangents per sample through the 256×256 and 64×256
+# layers 2·1024·8·(4·256² + 256·64) = 4,563.4 MFLOP (the first cotangent, W_out itself, costs
+# nothing), 5,138 MFLOP at the issue's 2-thread f32 peak of 205 GFLOP/s ≈ 25,063 µs.
+# LayerNorm, GELU and the residual adds are not counted (they are memory-bound).
+FLOP_BOUND_US = {"W1": 60, "W2": 0.6, "W3": 59_718, "W4": 118, "W5": 40, "W6": 18_374, "W8": 25_063}
+FLOP_BOUND_NOTE = {"W5": "≈40 (est.)", "W8": "25,063 (GEMMs)"}
 
 TOL = {"f32": dict(rtol=1e-4, atol=1e-5), "f64": dict(rtol=1e-9, atol=1e-9)}
 
@@ -93,6 +105,15 @@ PEER_LABELS = {"eager": "torch eager", "func": "torch.func", "jax": "JAX jit",
 
 def np_dtype(name: str):
     return np.float32 if name == "f32" else np.float64
+
+
+def is_resmlp(net: str) -> bool:
+    return NETS[net].get("kind") == "resmlp"
+
+
+def net_in_out(net: str) -> tuple[int, int]:
+    sizes = NETS[net]["sizes"]
+    return sizes[0][0], sizes[-1][1]
 
 
 # --------------------------------------------------------------------------------------------
@@ -166,11 +187,23 @@ def kink_mask(layers, acts, x, dtype: str) -> np.ndarray:
     return kink
 
 
-def load_layers(wdir: Path, dtype: str):
+def load_layers(wdir: Path, dtype: str, net: str = "gen"):
+    """Sequential nets: [(weight [out, in], bias [out])] per Linear. Residual MLPs: the
+    state_dict as {name: array} (inp.*, blocks.<i>.lin.*, blocks.<i>.ln.*, out.*)."""
     w = np.load(wdir / "weights.npz")
-    n = len([k for k in w.files if k.endswith(".weight")])
     dt = np_dtype(dtype)
+    if is_resmlp(net):
+        return {k: w[k].astype(dt) for k in w.files}
+    n = len([k for k in w.files if k.endswith(".weight")])
     return [(w[f"{i}.weight"].astype(dt), w[f"{i}.bias"].astype(dt)) for i in range(n)]
+
+
+def resmlp_parts(params: dict, blocks: int):
+    """(W_in, b_in), [(W, b, γ, β) per block], (W_out, b_out) from a residual MLP's state_dict."""
+    blk = [(params[f"blocks.{i}.lin.weight"], params[f"blocks.{i}.lin.bias"],
+            params[f"blocks.{i}.ln.weight"], params[f"blocks.{i}.ln.bias"]) for i in range(blocks)]
+    return ((params["inp.weight"], params["inp.bias"]), blk,
+            (params["out.weight"], params["out.bias"]))
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,10 +211,52 @@ def load_layers(wdir: Path, dtype: str):
 # --------------------------------------------------------------------------------------------
 
 
+def torch_resmlp(spec: dict):
+    """The residual MLP of NETS["res"] (parameters from torch's default init; the caller sets
+    LayerNorm's weight and bias)."""
+    import torch.nn as nn
+
+    class Block(nn.Module):
+        def __init__(self, width: int):
+            super().__init__()
+            self.lin = nn.Linear(width, width)
+            self.ln = nn.LayerNorm(width, eps=spec["ln_eps"])
+            self.act = nn.GELU()  # exact (erf) form
+
+        def forward(self, h):
+            return h + self.act(self.ln(self.lin(h)))
+
+    class ResMLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            (n_in, width), *_ = spec["sizes"]
+            self.inp = nn.Linear(n_in, width)
+            self.blocks = nn.ModuleList(Block(width) for _ in range(spec["blocks"]))
+            self.out = nn.Linear(width, spec["sizes"][-1][1])
+
+        def forward(self, x):
+            h = self.inp(x)
+            for blk in self.blocks:
+                h = blk(h)
+            return self.out(h)
+
+    return ResMLP()
+
+
 def torch_model(net: str):
+    import torch
     import torch.nn as nn
 
     spec = NETS[net]
+    if is_resmlp(net):
+        model = torch_resmlp(spec)
+        # Non-trivial LayerNorm affine parameters (default init is 1 and 0), from a fixed seed.
+        g = torch.Generator().manual_seed(spec["seed"] + 100)
+        with torch.no_grad():
+            for blk in model.blocks:
+                blk.ln.weight.uniform_(0.5, 1.5, generator=g)
+                blk.ln.bias.uniform_(-0.2, 0.2, generator=g)
+        return model
     mods = []
     for (i, o), act in zip(spec["sizes"], spec["acts"]):
         mods.append(nn.Linear(i, o))
@@ -198,11 +273,14 @@ def torch_model_from_layers(net: str, layers, torch_dtype):
     import torch
 
     model = torch_model(net).to(torch_dtype)
-    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
-    with torch.no_grad():
-        for lin, (w, b) in zip(linears, layers):
-            lin.weight.copy_(torch.from_numpy(w))
-            lin.bias.copy_(torch.from_numpy(b))
+    if is_resmlp(net):
+        model.load_state_dict({k: torch.from_numpy(v) for k, v in layers.items()})
+    else:
+        linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+        with torch.no_grad():
+            for lin, (w, b) in zip(linears, layers):
+                lin.weight.copy_(torch.from_numpy(w))
+                lin.bias.copy_(torch.from_numpy(b))
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)
@@ -223,13 +301,16 @@ def prepare(names: list[str]) -> None:
         model = torch_model(wl["net"]).eval()
         if wl["dtype"] == "f64":
             model = model.double()
-        linears = [m for m in model if isinstance(m, torch.nn.Linear)]
-        np.savez(wdir / "weights.npz",
-                 **{f"{i}.weight": l.weight.detach().numpy() for i, l in enumerate(linears)},
-                 **{f"{i}.bias": l.bias.detach().numpy() for i, l in enumerate(linears)})
+        if is_resmlp(wl["net"]):
+            np.savez(wdir / "weights.npz", **{k: v.detach().numpy() for k, v in model.state_dict().items()})
+        else:
+            linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+            np.savez(wdir / "weights.npz",
+                     **{f"{i}.weight": l.weight.detach().numpy() for i, l in enumerate(linears)},
+                     **{f"{i}.bias": l.bias.detach().numpy() for i, l in enumerate(linears)})
         rng = np.random.default_rng(INPUT_SEED)
         in_features = spec["sizes"][0][0]
-        if wl["net"] == "gen":
+        if wl["net"] in ("gen", "res"):
             x = rng.uniform(-1.0, 1.0, size=(wl["batch"], in_features))
         else:
             x = rng.uniform(0.0, 1.0, size=(wl["batch"], in_features))  # pixel-like
@@ -244,7 +325,7 @@ def prepare(names: list[str]) -> None:
                 dynamic_axes={spec["input"]: {0: "batch"}, spec["output"]: {0: "batch"}},
             )
         # Reference: PyTorch float64 on the same weights (cast exactly) and inputs.
-        m64 = torch_model_from_layers(wl["net"], load_layers(wdir, "f64"), torch.float64)
+        m64 = torch_model_from_layers(wl["net"], load_layers(wdir, "f64", wl["net"]), torch.float64)
         x64 = torch.from_numpy(x.astype(np.float64)).requires_grad_()
         y = m64(x64)
         if wl["what"] == "jacobian":
@@ -254,7 +335,10 @@ def prepare(names: list[str]) -> None:
         else:
             u = y[:, 0]
             (d,) = torch.autograd.grad(u, x64, grad_outputs=torch.ones_like(u))
-        kink = kink_mask(load_layers(wdir, "f64"), spec["acts"], x, wl["dtype"])
+        if is_resmlp(wl["net"]):  # GELU and LayerNorm are smooth: every derivative is compared
+            kink = np.zeros(len(x), dtype=bool)
+        else:
+            kink = kink_mask(load_layers(wdir, "f64"), spec["acts"], x, wl["dtype"])
         np.savez(wdir / "ref.npz", y=y.detach().numpy(), d=d.numpy(), kink=kink)
         log(f"[prepare] {name}: {wl['net']} {wl['dtype']} B={wl['batch']} {wl['what']} "
             f"-> {wdir.relative_to(REPO)}")
@@ -277,12 +361,11 @@ def worker_torch(names, threads, cfg, with_compile: bool) -> list[dict]:
         wl = WORKLOADS[name]
         wdir = WORK / name
         tdtype = torch.float32 if wl["dtype"] == "f32" else torch.float64
-        layers = load_layers(wdir, wl["dtype"])
+        layers = load_layers(wdir, wl["dtype"], wl["net"])
         model = torch_model_from_layers(wl["net"], layers, tdtype)
         x = torch.from_numpy(np.load(wdir / "x.npy"))
         ref = dict(np.load(wdir / "ref.npz"))
-        n_out = NETS[wl["net"]]["sizes"][-1][1]
-        n_in = NETS[wl["net"]]["sizes"][0][0]
+        n_in, n_out = net_in_out(wl["net"])
         budget, min_calls, max_calls = cfg["budget"], cfg["min_calls"], cfg["max_calls"]
         if name == "W3":
             min_calls = cfg["w3_min_calls"]
@@ -304,7 +387,8 @@ def worker_torch(names, threads, cfg, with_compile: bool) -> list[dict]:
             jf = vmap(jacfwd(with_aux, has_aux=True))
             variants[("eager", "autograd.grad loop")] = eager
             variants[("func", "vmap(jacrev)")] = lambda: tuple(reversed(jr(x)))
-            # jacfwd pushes one tangent per input feature: 784 for W6 (78x the work of jacrev).
+            # jacfwd pushes one tangent per input feature: 784 for W6 (78x the work of jacrev),
+            # 64 for W8 (8x).
             if n_in <= 4 * n_out:
                 variants[("func", "vmap(jacfwd)")] = lambda: tuple(reversed(jf(x)))
             best_func = jf if n_in <= n_out else jr
@@ -361,26 +445,42 @@ def worker_jax(names, threads, cfg) -> list[dict]:
     for name in names:
         wl = WORKLOADS[name]
         wdir = WORK / name
-        acts = NETS[wl["net"]]["acts"]
-        layers = [(jnp.asarray(w), jnp.asarray(b)) for w, b in load_layers(wdir, wl["dtype"])]
+        spec = NETS[wl["net"]]
         x = jax.device_put(jnp.asarray(np.load(wdir / "x.npy")))
         ref = dict(np.load(wdir / "ref.npz"))
-        n_out = NETS[wl["net"]]["sizes"][-1][1]
-        n_in = NETS[wl["net"]]["sizes"][0][0]
+        n_in, n_out = net_in_out(wl["net"])
         budget, min_calls, max_calls = cfg["budget"], cfg["min_calls"], cfg["max_calls"]
         if name == "W3":
             min_calls = cfg["w3_min_calls"]
 
-        def f(h):  # works on one sample [in] or a batch [B, in]
-            for (w, b), act in zip(layers, acts):
-                h = h @ w.T + b
-                if act == "leaky":
-                    h = jnp.where(h > 0, h, 0.2 * h)
-                elif act == "relu":
-                    h = jnp.maximum(h, 0)
-                elif act == "tanh":
-                    h = jnp.tanh(h)
-            return h
+        if is_resmlp(wl["net"]):
+            params = {k: jnp.asarray(v) for k, v in load_layers(wdir, wl["dtype"], wl["net"]).items()}
+            (w_in, b_in), blocks, (w_out, b_out) = resmlp_parts(params, spec["blocks"])
+            eps = spec["ln_eps"]
+
+            def f(h):  # one sample [in] or a batch [B, in]
+                h = h @ w_in.T + b_in
+                for w, b, gamma, beta in blocks:
+                    z = h @ w.T + b
+                    mu = jnp.mean(z, axis=-1, keepdims=True)
+                    var = jnp.mean(jnp.square(z - mu), axis=-1, keepdims=True)
+                    a = (z - mu) * jax.lax.rsqrt(var + eps) * gamma + beta
+                    h = h + jax.nn.gelu(a, approximate=False)
+                return h @ w_out.T + b_out
+        else:
+            acts = spec["acts"]
+            layers = [(jnp.asarray(w), jnp.asarray(b)) for w, b in load_layers(wdir, wl["dtype"])]
+
+            def f(h):  # works on one sample [in] or a batch [B, in]
+                for (w, b), act in zip(layers, acts):
+                    h = h @ w.T + b
+                    if act == "leaky":
+                        h = jnp.where(h > 0, h, 0.2 * h)
+                    elif act == "relu":
+                        h = jnp.maximum(h, 0)
+                    elif act == "tanh":
+                        h = jnp.tanh(h)
+                return h
 
         def with_aux(xi):
             y = f(xi)
@@ -480,15 +580,67 @@ def numpy_fn(layers, acts, x, what: str):
                   "reverse" if what == "jacobian" else "vjp")
 
 
+def numpy_resmlp_fn(params: dict, spec: dict, x):
+    """Hand-written residual MLP: forward pass keeping what the backward pass needs (x̂, r, γ
+    and GELU′ per block), then reverse mode with one cotangent per output (K = 8) as
+    [B, K, features] batched matmuls. Per block, with a = x̂·γ + β and h ← h + GELU(a):
+    ā = h̄·GELU′(a), GELU′(a) = Φ(a) + a·φ(a); the LayerNorm backward
+    z̄ = r·(u − mean(u) − x̂·mean(u·x̂)) with u = ā·γ, r = 1/√(var + ε) (per row); then
+    h̄ ← h̄ + z̄·W. erf is scipy.special.erf (NumPy has none)."""
+    from scipy.special import erf
+
+    (w_in, b_in), blocks, (w_out, b_out) = resmlp_parts(params, spec["blocks"])
+    dt = x.dtype
+    B = x.shape[0]
+    n_out = w_out.shape[0]
+    eps = dt.type(spec["ln_eps"])
+    inv_sqrt2 = dt.type(1 / np.sqrt(2))
+    inv_sqrt2pi = dt.type(1 / np.sqrt(2 * np.pi))
+    half = dt.type(0.5)
+
+    def call():
+        h = x @ w_in.T
+        h += b_in
+        saved = []
+        for w, b, gamma, beta in blocks:
+            z = h @ w.T
+            z += b
+            z -= z.mean(axis=-1, keepdims=True)
+            r = 1 / np.sqrt((z * z).mean(axis=-1, keepdims=True) + eps)
+            xhat = z * r  # z is centred in place
+            a = xhat * gamma
+            a += beta
+            phi = half * (1 + erf(a * inv_sqrt2))  # Φ(a)
+            h = h + a * phi
+            dgelu = phi + a * (inv_sqrt2pi * np.exp(-half * a * a))
+            saved.append((xhat, r, dgelu))
+        y = h @ w_out.T
+        y += b_out
+        # Reverse: cotangent of h for each output i is W_out[i, :] for every sample.
+        g = np.broadcast_to(w_out, (B, n_out, w_out.shape[1])).copy()
+        for (w, _, gamma, _), (xhat, r, dgelu) in zip(reversed(blocks), reversed(saved)):
+            u = g * (dgelu * gamma)[:, None, :]
+            xh = xhat[:, None, :]
+            u -= u.mean(axis=-1, keepdims=True) + xh * (u * xh).mean(axis=-1, keepdims=True)
+            u *= r[:, :, None]
+            g += (u.reshape(B * n_out, -1) @ w).reshape(B, n_out, -1)
+        return y, (g.reshape(B * n_out, -1) @ w_in).reshape(B, n_out, -1)
+
+    return call, "reverse"
+
+
 def worker_numpy(names, threads, cfg) -> list[dict]:
     out = []
     for name in names:
         wl = WORKLOADS[name]
         wdir = WORK / name
-        layers = load_layers(wdir, wl["dtype"])
+        layers = load_layers(wdir, wl["dtype"], wl["net"])
         x = np.load(wdir / "x.npy")
         ref = dict(np.load(wdir / "ref.npz"))
-        fn, mode = numpy_fn(layers, NETS[wl["net"]]["acts"], x, wl["what"])
+        if is_resmlp(wl["net"]):
+            fn, mode = numpy_resmlp_fn(layers, NETS[wl["net"]], x)
+        else:
+            fn, mode = numpy_fn(layers, NETS[wl["net"]]["acts"], x, wl["what"])
         budget, min_calls, max_calls = cfg["budget"], cfg["min_calls"], cfg["max_calls"]
         if name == "W3":
             min_calls = cfg["w3_min_calls"]

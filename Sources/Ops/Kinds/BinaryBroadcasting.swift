@@ -6,9 +6,13 @@ public import TensorCore
 /// A conforming op supplies the scalar `apply` and its own JVP/VJP rules (they differ per op);
 /// this kind supplies the shape rule, the kernel (also behind `forward`) and the batch rule.
 /// Ops that also take int64 (shape arithmetic in exported graphs) set `acceptsIntegers` and
-/// give `applyInteger`; their shape rule then computes known `value`s too.
+/// give `applyInteger`; their shape rule then computes known `value`s too. Ops that are one
+/// arithmetic operation name it in `vectorOp`, and their float kernel is vectorised C where the
+/// operands line up (same shape, one element, or a repeating trailing block).
 public protocol BinaryBroadcasting: FloatKernel {
   func apply<T: FloatElement>(_ a: T, _ b: T) -> T
+  /// The vectorised operation that computes exactly `apply`, or nil.
+  var vectorOp: VectorMath.BinaryOp? { get }
   /// Whether int64 operands are allowed.
   var acceptsIntegers: Bool { get }
   /// `f` on int64 elements: wrapping, never trapping (only called when `acceptsIntegers`).
@@ -18,6 +22,7 @@ public protocol BinaryBroadcasting: FloatKernel {
 extension BinaryBroadcasting {
   public var acceptsIntegers: Bool { false }
   public func applyInteger(_ a: Int64, _ b: Int64) -> Int64 { 0 }
+  public var vectorOp: VectorMath.BinaryOp? { nil }
 
   public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
     guard inputs.count == 2 else {
@@ -43,6 +48,20 @@ extension BinaryBroadcasting {
   public func floatKernel<T: FloatElement>(_ io: KernelIO, _: T.Type) -> Kernel? {
     let layout = Kernels.BinaryLayout(aShape: io.inputShapes[0], bShape: io.inputShapes[1], outShape: io.outputShapes[0])
     let (a, b, y) = (io.input(0, as: T.self), io.input(1, as: T.self), io.output(0, as: T.self))
+    if let op = vectorOp {
+      let periods: (Int, Int, Int)? =
+        switch layout {
+        case .same(let n): (n, n, n)
+        case .scalarB(let n): (n, 1, n)
+        case .scalarA(let n): (1, n, n)
+        case .periodicB(let n, let m): (n, m, n)
+        case .periodicA(let n, let m): (m, n, n)
+        case .strided: nil
+        }
+      if let (pa, pb, n) = periods {
+        return { VectorMath.binary(op, a, periodA: pa, b, periodB: pb, y, count: n) }
+      }
+    }
     return { Kernels.binary(a, b, y, layout) { apply($0, $1) } }
   }
 

@@ -5,13 +5,14 @@ public import TensorCore
 ///
 /// `ẏ = ȧ + ḃ`; `ā = Σ_bcast ȳ`, `b̄ = Σ_bcast ȳ` (summed over the axes each operand was
 /// broadcast along).
-public struct Add: BinaryBroadcasting, AttributeFreeONNXOp {
+public struct Add: BinaryBroadcasting, AttributeFreeONNXOp, ElementwiseSum {
   public static let name = "Add"
   public static let onnxArity = 2
   public init() {}
   public var description: String { Self.name }
 
   public func apply<T: FloatElement>(_ a: T, _ b: T) -> T { a + b }
+  public var vectorOp: VectorMath.BinaryOp? { .add }
 
   /// int64 (shape arithmetic) wraps on overflow.
   public var acceptsIntegers: Bool { true }

@@ -11,6 +11,7 @@ public struct Div: BinaryBroadcasting, AttributeFreeONNXOp {
   public var description: String { Self.name }
 
   public func apply<T: FloatElement>(_ a: T, _ b: T) -> T { a / b }
+  public var vectorOp: VectorMath.BinaryOp? { .div }
 
   /// int64 division truncates toward zero (as ONNX Runtime and C do); division by zero, which
   /// ONNX leaves undefined, gives 0 here instead of a trap.

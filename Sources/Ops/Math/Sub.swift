@@ -11,6 +11,7 @@ public struct Sub: BinaryBroadcasting, AttributeFreeONNXOp {
   public var description: String { Self.name }
 
   public func apply<T: FloatElement>(_ a: T, _ b: T) -> T { a - b }
+  public var vectorOp: VectorMath.BinaryOp? { .sub }
 
   /// int64 (shape arithmetic) wraps on overflow.
   public var acceptsIntegers: Bool { true }

@@ -3,12 +3,15 @@ public import TensorCore
 
 /// The tangent map of normalisation over the trailing axes `axis … −1`:
 /// `P(u) = r·(u − mean(u) − x̂·mean(x̂·u))` (means over those axes), optionally with a scale `γ`
-/// of the normalised shape applied before (`y = P(γ·t)`) or after (`y = γ·P(t)`). No ONNX
-/// counterpart: the JVP and VJP of `LayerNormalization` and `LayerNormStats` are one pass of it
-/// over the `[K, B, n]` tangents (two sums and one write per row, in C).
+/// applied before (`y = P(γ·t)`) or after (`y = γ·P(t)`). No ONNX counterpart: the JVP and VJP
+/// of `LayerNormalization` and `LayerNormStats` are one pass of it over the `[K, B, n]` tangents
+/// (two sums and one write per row, in C).
 ///
 /// Inputs `t, x̂, r` (and `γ` when scaled): `t` is `x̂`-shaped after any number of leading axes
 /// (the direction axes), `r` is `x̂` with the normalised axes of size 1; the output is `t`-shaped.
+/// `γ` has the normalised shape (LayerNorm's scale, shared by every row) or `x̂`'s shape (a
+/// scale per element, e.g. an activation's derivative times LayerNorm's scale: `Simplify` folds
+/// `P(γ·(s·t))` into `P((s·γ)·t)` so the `[K, B, n]` product `s·t` is never made).
 /// For `x̂ = (x − μ)·r` and `r = 1/√(var + ε)` it is the derivative of `x̂` along `t`; the map is
 /// linear in `t` and self-adjoint (`r·(I − 11ᵀ/n − x̂x̂ᵀ/n)` is symmetric), so the transpose of
 /// the `before` form is the `after` form.
@@ -59,8 +62,8 @@ public struct NormalizeTangent: FloatKernel {
     guard compatible(r.dims, reducedDims(xhat.dims, axes: block, keepDims: true)) else {
       throw fail("r \(r) must be x̂ \(xhat) with axes \(axis)… of size 1")
     }
-    if scale != .none, !isRowScale(inputs[3].dims, of: xhat.dims, axis: axis) {
-      throw fail("γ \(inputs[3]) must have the normalised shape of x̂ \(xhat) (axes \(axis)…)")
+    if scale != .none, !isRowScale(inputs[3].dims, of: xhat.dims, axis: axis), !compatible(inputs[3].dims, xhat.dims) {
+      throw fail("γ \(inputs[3]) must have the normalised shape of x̂ \(xhat) (axes \(axis)…) or x̂'s shape")
     }
     return [t]
   }
@@ -79,9 +82,11 @@ public struct NormalizeTangent: FloatKernel {
       io.input(0, as: T.self), io.input(1, as: T.self), io.input(2, as: T.self), io.output(0, as: T.self)
     )
     let gamma: UnsafePointer<T>? = scale == .none ? nil : UnsafePointer(io.input(3, as: T.self))
+    let perRow = scale != .none && rows > 1 && io.inputCount(3) == io.inputCount(1)
     let mode: VectorMath.NormalizeScale = scale == .none ? .none : scale == .before ? .before : .after
     return {
-      VectorMath.normalizeTangent(t, tRows: tRows, xhat: xhat, rstd: r, rows: rows, n: n, gamma: gamma, mode, y)
+      VectorMath.normalizeTangent(
+        t, tRows: tRows, xhat: xhat, rstd: r, rows: rows, n: n, gamma: gamma, gammaPerRow: perRow, mode, y)
     }
   }
 
@@ -195,6 +200,15 @@ public struct NormalizeTangent: FloatKernel {
       ConformanceCase(
         NormalizeTangent(axis: -2, scale: .after),
         [SampleInput([3, 2, 4]), SampleInput([3, 2, 4]), SampleInput([3, 1, 1], .positive), SampleInput([1, 2, 4])]),
+      ConformanceCase(
+        NormalizeTangent(axis: -1, scale: .before),
+        [SampleInput([2, 3, 4]), SampleInput([3, 4]), SampleInput([3, 1], .positive), SampleInput([3, 4])]),
+      ConformanceCase(
+        NormalizeTangent(axis: -1, scale: .after),
+        [SampleInput([2, 3, 4]), SampleInput([3, 4]), SampleInput([3, 1], .positive), SampleInput([3, 4])]),
+      ConformanceCase(
+        NormalizeTangent(axis: -2, scale: .before),
+        [SampleInput([2, 3, 2, 4]), SampleInput([3, 2, 4]), SampleInput([3, 1, 1], .positive), SampleInput([3, 2, 4])]),
     ]
   }
 }
