@@ -1,39 +1,4 @@
 extension Kernels {
-  /// `y = f(a, b)` with broadcasting where the result has another element type than the
-  /// operands (comparisons give `Bool`); `layout` as for `binary`.
-  @inlinable @inline(__always)
-  public static func binaryMapped<T, U>(
-    _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ y: UnsafeMutablePointer<U>, _ layout: BinaryLayout,
-    _ f: (T, T) -> U
-  ) {
-    switch layout {
-    case .same(let n):
-      for i in 0..<n { y[i] = f(a[i], b[i]) }
-    case .scalarB(let n):
-      let s = b[0]
-      for i in 0..<n { y[i] = f(a[i], s) }
-    case .scalarA(let n):
-      let s = a[0]
-      for i in 0..<n { y[i] = f(s, b[i]) }
-    case .periodicB(let n, let m):
-      var base = 0
-      while base < n {
-        let (ab, yb) = (a + base, y + base)
-        for j in 0..<m { yb[j] = f(ab[j], b[j]) }
-        base &+= m
-      }
-    case .periodicA(let n, let m):
-      var base = 0
-      while base < n {
-        let (bb, yb) = (b + base, y + base)
-        for j in 0..<m { yb[j] = f(a[j], bb[j]) }
-        base &+= m
-      }
-    case .strided(let shape, let sa, let sb):
-      forEachStrided(shape: shape, sa, sb) { i, ia, ib in y[i] = f(a[ia], b[ib]) }
-    }
-  }
-
   /// How three broadcast operands line up with the output, decided once at plan time: the
   /// output's axes are merged wherever every operand allows, then split into an innermost run
   /// (`inner` elements, each operand advancing by its `innerStrides` entry, 0 or 1) and the

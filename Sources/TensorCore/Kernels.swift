@@ -48,11 +48,12 @@ public enum Kernels {
     }
   }
 
-  /// `y = f(a, b)` with broadcasting; `y` may be the same buffer as an operand of full size.
+  /// `y = f(a, b)` with broadcasting; `y` may be the same buffer as an operand of full size. The
+  /// result may have another element type than the operands (comparisons give `Bool`).
   @inlinable @inline(__always)
-  public static func binary<T>(
-    _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ layout: BinaryLayout,
-    _ f: (T, T) -> T
+  public static func binary<T, U>(
+    _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ y: UnsafeMutablePointer<U>, _ layout: BinaryLayout,
+    _ f: (T, T) -> U
   ) {
     switch layout {
     case .same(let n):
@@ -120,7 +121,7 @@ public enum Kernels {
   /// Calls `body(i, ia, ib)` for every flat row-major index `i` of `shape`, with `ia` and `ib`
   /// its offsets under the strides `sa` and `sb` (one odometer for every strided loop here).
   @inlinable @inline(__always)
-  static func forEachStrided(shape: [Int], _ sa: [Int], _ sb: [Int], _ body: (Int, Int, Int) -> Void) {
+  public static func forEachStrided(shape: [Int], _ sa: [Int], _ sb: [Int], _ body: (Int, Int, Int) -> Void) {
     let n = shape.reduce(1, *)
     let rank = shape.count
     withUnsafeTemporaryAllocation(of: Int.self, capacity: max(rank, 1)) { index in

@@ -41,7 +41,7 @@ extension BinaryPredicate {
     let y = io.output(0, as: Bool.self)
     func kernel<T: Comparable & Numeric>(_: T.Type) -> Kernel {
       let (a, b) = (io.input(0, as: T.self), io.input(1, as: T.self))
-      return { Kernels.binaryMapped(a, b, y, layout) { test($0, $1) } }
+      return { Kernels.binary(a, b, y, layout) { test($0, $1) } }
     }
     switch io.inputDTypes[0] {
     case .float32: return kernel(Float.self)

@@ -22,41 +22,7 @@ extension ElementKernel {
     }
   }
 
-  public func forward(_ inputs: [Tensor]) throws -> [Tensor] { try forwardWithFixedInputs(inputs) }
-}
-
-extension Primitive {
-  /// `forward` by way of the plan kernel, with every input's known elements in its type (so
-  /// shape rules that read sizes or indices from values see them) and every input marked
-  /// constant (so kernels may read index inputs when they are built).
-  public func forwardWithFixedInputs(_ inputs: [Tensor]) throws -> [Tensor] {
-    let outTypes = try outputTypes(inputs.map { TensorType(of: $0) })
-    let outShapes = try outTypes.map { t -> [Int] in
-      guard let shape = t.shape else {
-        throw GraphError.invalidInputs(op: name, node: "", reason: "output shape \(t) is not known from the inputs")
-      }
-      return shape
-    }
-    func buffer(_ shape: [Int], _ dtype: DType) -> UnsafeMutableRawPointer {
-      UnsafeMutableRawPointer.allocate(byteCount: max(1, shape.reduce(1, *) * dtype.byteSize), alignment: 64)
-    }
-    let ins = inputs.map { t -> UnsafeMutableRawPointer in
-      let p = buffer(t.shape, t.dtype)
-      t.copyBytes(to: p)
-      return p
-    }
-    let outs = zip(outShapes, outTypes).map { buffer($0, $1.dtype) }
-    defer { (ins + outs).forEach { $0.deallocate() } }
-    let io = KernelIO(
-      inputs: ins, inputShapes: inputs.map(\.shape), inputDTypes: inputs.map(\.dtype), outputs: outs,
-      outputShapes: outShapes, outputDTypes: outTypes.map(\.dtype), constantInputs: inputs.map { _ in true })
-    guard let kernel = makeKernel(io) else {
-      throw GraphError.invalidInputs(
-        op: name, node: "", reason: "no kernel for \(inputs.map { "\($0.dtype)\($0.shape)" })")
-    }
-    kernel()
-    return zip(outs, zip(outShapes, outTypes)).map { Tensor(copyingFrom: $0, shape: $1.0, dtype: $1.1.dtype) }
-  }
+  public func forward(_ inputs: [Tensor]) throws -> [Tensor] { try forwardViaKernel(inputs) }
 }
 
 extension KernelIO {
@@ -98,9 +64,9 @@ struct StridedRuns {
   func gather<T>(_ source: UnsafePointer<T>, into target: UnsafeMutablePointer<T>) {
     let n = run
     if n == 1 {
-      forEachStrided(shape: outerShape, strides: outerStrides) { i, j in target[i] = source[j] }
+      Kernels.forEachStrided(shape: outerShape, outerStrides, outerStrides) { i, j, _ in target[i] = source[j] }
     } else {
-      forEachStrided(shape: outerShape, strides: outerStrides) { i, j in
+      Kernels.forEachStrided(shape: outerShape, outerStrides, outerStrides) { i, j, _ in
         (target + i * n).update(from: source + j, count: n)
       }
     }
@@ -111,35 +77,10 @@ struct StridedRuns {
   func scatter<T>(_ source: UnsafePointer<T>, into target: UnsafeMutablePointer<T>) {
     let n = run
     if n == 1 {
-      forEachStrided(shape: outerShape, strides: outerStrides) { i, j in target[j] = source[i] }
+      Kernels.forEachStrided(shape: outerShape, outerStrides, outerStrides) { i, j, _ in target[j] = source[i] }
     } else {
-      forEachStrided(shape: outerShape, strides: outerStrides) { i, j in
+      Kernels.forEachStrided(shape: outerShape, outerStrides, outerStrides) { i, j, _ in
         (target + j).update(from: source + i * n, count: n)
-      }
-    }
-  }
-}
-
-/// `body(i, j)` for every flat row-major index `i` of `shape`, with `j` its offset under
-/// `strides` (which may be negative): one odometer for the strided scatters here.
-@inline(__always)
-func forEachStrided(shape: [Int], strides: [Int], _ body: (Int, Int) -> Void) {
-  let n = shape.reduce(1, *)
-  let rank = shape.count
-  guard n > 0 else { return }
-  withUnsafeTemporaryAllocation(of: Int.self, capacity: max(rank, 1)) { index in
-    for a in 0..<rank { index[a] = 0 }
-    var j = 0
-    for i in 0..<n {
-      body(i, j)
-      var a = rank - 1
-      while a >= 0 {
-        index[a] += 1
-        j += strides[a]
-        if index[a] < shape[a] { break }
-        j -= strides[a] * shape[a]
-        index[a] = 0
-        a -= 1
       }
     }
   }

@@ -44,7 +44,7 @@ public struct GatherScatterAdd: Primitive {
     return [TensorType(v.dtype, Array(v.dims.prefix(lead)) + like.dims)]
   }
 
-  public func forward(_ inputs: [Tensor]) throws -> [Tensor] { try forwardWithFixedInputs(inputs) }
+  public func forward(_ inputs: [Tensor]) throws -> [Tensor] { try forwardViaKernel(inputs) }
 
   public func makeKernel(_ io: KernelIO) -> Kernel? {
     switch io.outputDTypes[0] {
