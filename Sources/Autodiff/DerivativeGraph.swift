@@ -12,6 +12,13 @@ public struct DerivativeGraph: Sendable {
   public var seeds: [Value]
   /// One derivative per `of` (forward) or per `wrt` (reverse); nil where it is identically zero.
   public var derivatives: [Value?]
+
+  public init(graph: Graph, primalOutputs: [Value], seeds: [Value], derivatives: [Value?]) {
+    self.graph = graph
+    self.primalOutputs = primalOutputs
+    self.seeds = seeds
+    self.derivatives = derivatives
+  }
 }
 
 /// Errors raised by the derivative transforms.

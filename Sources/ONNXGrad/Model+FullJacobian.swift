@@ -25,7 +25,7 @@ extension Model {
     let directions = resolved == .forward ? nIn : nOut
     try Self.checkSize([directions, directions], dtype: graph.type(of: inp).dtype, what: "the whole-batch Jacobian's seed")
     try Self.checkSize([nOut, nIn], dtype: graph.type(of: inp).dtype, what: "the whole-batch Jacobian [\(outShape), \(inShape)]")
-    let dg = try directionalGraph(of: out, wrt: inp, mode: resolved)
+    let dg = try directionalGraph(of: out, wrt: [inp], mode: resolved)
     let seed =
       resolved == .forward
       ? try Self.identitySeed(nIn, shape: inShape, dtype: graph.type(of: inp).dtype)

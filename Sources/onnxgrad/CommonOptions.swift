@@ -72,6 +72,14 @@ func onlyName(_ names: [String], _ what: String, flag: String) throws -> String 
   return only
 }
 
+/// The input names of a `--wrt` list (`x,t`): non-empty and each named once.
+func inputList(_ text: String) throws -> [String] {
+  let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+  guard !names.contains(where: \.isEmpty) else { throw ValidationError("--wrt '\(text)' has an empty input name") }
+  guard Set(names).count == names.count else { throw ValidationError("--wrt '\(text)' names an input twice") }
+  return names
+}
+
 /// File names for arrays: characters outside `[A-Za-z0-9_.-]` become `_`.
 func fileSafe(_ name: String) -> String {
   let safe = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) ? $0 : "_" })

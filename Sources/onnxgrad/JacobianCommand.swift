@@ -8,13 +8,17 @@ struct JacobianCommand: ParsableCommand {
     abstract: "Per-sample Jacobian [B, *output_features, *input_features], as torch.func.vmap(torch.func.jacrev(f)); --full: the whole-batch one.",
     discussion: """
       To a .npy file only the Jacobian is written. To a directory or a .npz file, every model output \
-      is written under its own name and the Jacobian as d<OUTPUT>_d<INPUT> (e.g. duv_dcoords.npy); \
-      characters outside [A-Za-z0-9_.-] in names become _.
+      is written under its own name and the Jacobian as d<OUTPUT>_d<INPUT> (e.g. duv_dcoords.npy; \
+      du_dx_t.npy for --wrt x,t); characters outside [A-Za-z0-9_.-] in names become _.
       """)
 
   @OptionGroup var options: ModelInputOptions
   @Option(help: "The output (may be omitted when the model has one).") var of: String?
-  @Option(help: "The input (may be omitted when the model has one).") var wrt: String?
+  @Option(
+    help: ArgumentHelp(
+      "The input, or several separated by commas: the variables are their features in order, and the Jacobian's last axis lists them all (may be omitted when the model has one input).",
+      valueName: "INPUT[,INPUT…]"))
+  var wrt: String?
   @Option(help: "forward, reverse, or auto (forward when inputs ≤ outputs).") var mode: String = "auto"
   @Option(help: "A .npy file (Jacobian only), a directory or a .npz file (outputs and Jacobian).") var out: String
   @Flag(help: "The whole-batch Jacobian [*output_shape, *input_shape] (B times the work; defined when rows mix).")
@@ -26,13 +30,14 @@ struct JacobianCommand: ParsableCommand {
     }
     let model = try options.loadModel()
     let output = try of ?? onlyName(model.outputNames, "output", flag: "--of")
-    let input = try wrt ?? onlyName(model.inputNames, "input", flag: "--wrt")
+    let wrtNames = try wrt.map(inputList) ?? [onlyName(model.inputNames, "input", flag: "--wrt")]
+    if full && wrtNames.count > 1 { throw ValidationError("--full takes one input in --wrt, got \(wrtNames.count)") }
     let inputs = try options.loadInputs(for: model)
     let r =
       full
-      ? try model.fullJacobian(inputs: inputs, of: output, wrt: input, mode: jacobianMode)
-      : try model.jacobian(inputs: inputs, of: output, wrt: input, mode: jacobianMode)
-    let name = "d\(output)_d\(input)"
+      ? try model.fullJacobian(inputs: inputs, of: output, wrt: wrtNames[0], mode: jacobianMode)
+      : try model.jacobian(inputs: inputs, of: output, wrt: wrtNames, mode: jacobianMode)
+    let name = "d\(output)_d\(wrtNames.joined(separator: "_"))"
     if out.hasSuffix(".npy") {
       try NPY.write(r.jacobian, to: out)
     } else {

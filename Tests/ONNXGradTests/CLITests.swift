@@ -166,6 +166,37 @@ let coords = Fixtures.path("generator", "input_coords.npy")
       out: out, mentions: ["ReduceMean", "mixes", "--full"])
   }
 
+  /// `--wrt x,t` writes `du_dx_t` whose last axis is the x features followed by the t feature,
+  /// each block equal to the PyTorch per-input Jacobian.
+  @Test func jacobianWithRespectToTwoInputs() throws {
+    let dir = try temporaryDirectory()
+    let out = dir.appendingPathComponent("j.npz").path
+    let r = try CLI.run([
+      "jacobian", Fixtures.path("pinn_tanh", "model_legacy.onnx"), "--input", "x=\(Fixtures.path("pinn_tanh", "input_x.npy"))",
+      "--input", "t=\(Fixtures.path("pinn_tanh", "input_t.npy"))", "--wrt", "x,t", "--out", out,
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    let jac = try #require(try NPZ.read(out).first { $0.name == "du_dx_t" }?.tensor)
+    let dx = try Fixtures.array("pinn_tanh", "ref_jacobian_u_wrt_x.npy")
+    let dt = try Fixtures.array("pinn_tanh", "ref_jacobian_u_wrt_t.npy")
+    let batch = dx.shape[0]
+    let nx = dx.count / batch
+    let nt = dt.count / batch
+    #expect(jac.shape.first == batch && jac.count == batch * (nx + nt), "\(jac.shape)")
+    var rows: [Double] = []
+    for b in 0..<batch { rows += dx.doubles[(b * nx)..<((b + 1) * nx)] + dt.doubles[(b * nt)..<((b + 1) * nt)] }
+    let reference = Tensor(uncheckedShape: jac.shape, storage: .float64(rows))
+    #expect(toleranceRatio(jac, reference, rtol: 1e-4, atol: 1e-6) <= 1)
+  }
+
+  @Test func wrtListNamingAnInputTwiceIsRefused() throws {
+    let out = try temporaryDirectory().appendingPathComponent("x.npy").path
+    try expectFailure(
+      ["jacobian", Fixtures.path("pinn_tanh", "model_legacy.onnx"), "--input", "x=\(Fixtures.path("pinn_tanh", "input_x.npy"))",
+       "--input", "t=\(Fixtures.path("pinn_tanh", "input_t.npy"))", "--wrt", "x,x", "--out", out],
+      out: out, mentions: ["--wrt", "twice"])
+  }
+
   @Test func unknownInputNameListsValidNames() throws {
     let out = try temporaryDirectory().appendingPathComponent("x.npy").path
     try expectFailure(

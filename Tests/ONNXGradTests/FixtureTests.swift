@@ -80,6 +80,39 @@ import Testing
     }
   }
 
+  /// Several inputs at once (`--wrt x,t`): the Jacobian's last axis lists every input's features
+  /// in order, so it is the per-input references flattened and concatenated.
+  @Test(
+    arguments: FixtureModel.perSample.filter { $0.exporter == "legacy" || $0.exporter == "dynamo" },
+    [JacobianMode.forward, .reverse])
+  func jacobiansWithRespectToSeveralInputs(_ m: FixtureModel, mode: JacobianMode) throws {
+    let inputs = try m.inputs
+    let list = try #require(try Fixtures.caseJSON(m.caseName)["inputs"] as? [[String: Any]])
+    let inputNames = list.compactMap { $0["name"] as? String }
+    guard inputNames.count > 1 else { return }
+    let model = try Model.load(path: m.modelPath)
+    for output in Set(m.references.filter { $0.kind == "jacobian" }.map(\.output)) {
+      let parts = try inputNames.map { name -> Tensor in
+        let r = try #require(m.references.first { $0.kind == "jacobian" && $0.output == output && $0.input == name })
+        return try Fixtures.array(m.caseName, r.file)
+      }
+      let batch = parts[0].shape[0]
+      let counts = try inputNames.map { try #require(inputs[$0]).count / batch }
+      let outCount = parts[0].count / batch / counts[0]
+      var rows: [Double] = []
+      for b in 0..<batch {
+        for o in 0..<outCount {
+          for (p, c) in zip(parts, counts) { rows += p.doubles[((b * outCount + o) * c)..<((b * outCount + o + 1) * c)] }
+        }
+      }
+      let result = try model.jacobian(inputs: inputs, of: output, wrt: inputNames, mode: mode).jacobian
+      #expect(result.shape.first == batch && result.shape.last == counts.reduce(0, +) && result.count == rows.count, "\(result.shape)")
+      let reference = Tensor(uncheckedShape: result.shape, storage: .float64(rows))
+      let tol = fixtureTolerance(m, reference: reference)
+      #expect(toleranceRatio(result, reference, rtol: tol.rtol, atol: tol.atol) <= 1, "\(output) wrt \(inputNames) (\(mode))")
+    }
+  }
+
   /// Rows mix: per-sample Jacobians are refused naming the node and pointing at --full, and
   /// the whole-batch Jacobian matches torch.autograd.functional.jacobian.
   @Test(arguments: FixtureModel.rowMixing, [JacobianMode.forward, .reverse])
