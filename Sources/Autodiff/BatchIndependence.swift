@@ -11,6 +11,22 @@ public enum BatchIndependence {
   /// Throws `AutodiffError.rowsMixed` naming the first node on a path from `batched` to
   /// `outputs` that mixes rows.
   public static func check(_ graph: Graph, batched: [Value], outputs: [Value]) throws {
+    let needed = Simplify.eliminateDeadCode({ var g = graph; g.outputs = outputs; return g }()).nodes
+    _ = try roles(graph, nodes: needed, batched: batched, mixing: { node in
+      throw AutodiffError.rowsMixed(node: node.name.isEmpty ? "(unnamed)" : node.name, op: node.op.description)
+    })
+  }
+
+  /// For every value, whether it holds one row per sample on axis 0; a node that mixes rows
+  /// counts its outputs as batched.
+  public static func roles(_ graph: Graph, batched: [Value]) -> [Bool] {
+    let r = try? roles(graph, nodes: graph.nodes, batched: batched, mixing: { _ in })
+    return (r ?? []).map { $0 == .batched }
+  }
+
+  private static func roles(
+    _ graph: Graph, nodes: [Node], batched: [Value], mixing: (Node) throws -> Void
+  ) throws -> [BatchRole?] {
     var role = [BatchRole?](repeating: nil, count: graph.types.count)
     for v in graph.inputs { role[v.id] = .shared }
     for v in batched { role[v.id] = .batched }
@@ -18,8 +34,7 @@ public enum BatchIndependence {
       if case .symbol(let s)? = graph.type(of: v).dims.first, !s.isEmpty { return s }
       return nil
     })
-    let needed = Simplify.eliminateDeadCode({ var g = graph; g.outputs = outputs; return g }()).nodes
-    for node in needed {
+    for node in nodes {
       let inRoles = node.inputs.map { role[$0.id] ?? .shared }
       guard inRoles.contains(.batched) else {
         for o in node.outputs { role[o.id] = sizedByBatch(graph.type(of: o), batchSizes) ? .batched : .shared }
@@ -28,10 +43,13 @@ public enum BatchIndependence {
       guard let outRoles = node.op.batchRoles(inRoles, types: node.inputs.map { graph.type(of: $0) }),
         outRoles.count == node.outputs.count
       else {
-        throw AutodiffError.rowsMixed(node: node.name.isEmpty ? "(unnamed)" : node.name, op: node.op.description)
+        try mixing(node)
+        for o in node.outputs { role[o.id] = .batched }
+        continue
       }
       for (o, r) in zip(node.outputs, outRoles) { role[o.id] = r }
     }
+    return role
   }
 }
 

@@ -92,22 +92,10 @@ extension Model {
   public func compileJacobian(of: String, wrt: [String], mode: JacobianMode = .auto, inputShapes: [[Int]]) throws
     -> CompiledJacobian
   {
-    let out = try differentiableOutput(of)
     let types = try Plan.concreteTypes(graph, inputShapes: inputShapes)
     let variables = try Variables(self, wrt: wrt, types: types)
-    let names = wrt.joined(separator: ", ")
-    let batched = graph.inputs.filter { graph.type(of: $0).rank >= 1 }
-    do {
-      try BatchIndependence.check(graph, batched: batched, outputs: [out])
-    } catch let error as AutodiffError {
-      throw ONNXGradError.notPerSample("cannot compute a per-sample Jacobian of '\(of)' with respect to '\(names)': \(error)")
-    }
-    let outShape = types[out.id]?.shape ?? []
+    let (out, outShape) = try perSampleOutput(of, variables: variables, types: types, what: "Jacobian")
     let batch = variables.batch
-    guard outShape.first == batch else {
-      throw ONNXGradError.notPerSample(
-        "a per-sample Jacobian needs the batch on axis 0 of both '\(names)' and '\(of)' \(outShape)")
-    }
     let outFeatures = Array(outShape.dropFirst())
     let nIn = variables.count
     let nOut = outFeatures.reduce(1, *)
@@ -179,6 +167,26 @@ extension Model {
     var g = b.graph
     g.outputs = g.outputs.filter { !dg.derivatives.contains($0) } + [joined]
     return DerivativeGraph(graph: g, primalOutputs: dg.primalOutputs, seeds: dg.seeds, derivatives: [joined])
+  }
+
+  /// The output `name` and its concrete shape, checked for per-sample derivatives with respect
+  /// to `variables`: no node mixes rows, and the output has the variables' batch on axis 0.
+  func perSampleOutput(_ name: String, variables: Variables, types: [TensorType?], what: String) throws
+    -> (Value, [Int])
+  {
+    let out = try differentiableOutput(name)
+    let names = variables.inputs.map(\.name).joined(separator: ", ")
+    do {
+      try BatchIndependence.check(graph, batched: graph.inputs.filter { graph.type(of: $0).rank >= 1 }, outputs: [out])
+    } catch let error as AutodiffError {
+      throw ONNXGradError.notPerSample("cannot compute a per-sample \(what) of '\(name)' with respect to '\(names)': \(error)")
+    }
+    let shape = types[out.id]?.shape ?? []
+    guard shape.first == variables.batch else {
+      throw ONNXGradError.notPerSample(
+        "a per-sample \(what) needs the batch on axis 0 of both '\(names)' and '\(name)' \(shape)")
+    }
+    return (out, shape)
   }
 
   /// Throws a clear error when a tensor of `shape` would not fit in memory.

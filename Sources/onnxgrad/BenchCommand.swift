@@ -14,10 +14,13 @@ struct BenchCommand: ParsableCommand {
       """)
 
   @OptionGroup var options: ModelInputOptions
-  @Option(help: "What to time: run, grad or jacobian.") var what: String = "jacobian"
-  @Option(help: ArgumentHelp("For grad and jacobian: the output (grad also takes OUTPUT:k).", valueName: "OUTPUT"))
+  @Option(help: "What to time: run, grad, jacobian, hessian, laplacian or derivatives.") var what: String = "jacobian"
+  @Option(help: ArgumentHelp("The output (all but jacobian also take OUTPUT:k).", valueName: "OUTPUT"))
   var of: String?
-  @Option(help: "For grad and jacobian: the input.") var wrt: String?
+  @Option(help: ArgumentHelp("The input (jacobian, hessian, laplacian and derivatives take a comma-separated list).", valueName: "INPUT[,INPUT…]"))
+  var wrt: String?
+  @Option(help: ArgumentHelp("For derivatives: the terms, as for the derivatives command.", valueName: "T1,T2,…")) var terms: String?
+  @Option(help: ArgumentHelp("For derivatives: one name per variable.", valueName: "N1,N2,…")) var names: String?
   @Option(help: "For jacobian: forward, reverse or auto.") var mode: String = "auto"
   @Option(name: .customLong("repeat"), help: "Timed calls (0: as many as fit in about one second, at least 20).")
   var repetitions: Int = 0
@@ -44,13 +47,29 @@ struct BenchCommand: ParsableCommand {
     case "jacobian":
       guard let m = JacobianMode(rawValue: mode) else { throw ValidationError("--mode must be auto, forward or reverse") }
       let compiled = try model.compileJacobian(
-        of: of ?? onlyName(model.outputNames, "output", flag: "--of"), wrt: wrt ?? onlyName(model.inputNames, "input", flag: "--wrt"), mode: m,
-        inputShapes: shapes)
+        of: of ?? onlyName(model.outputNames, "output", flag: "--of"), wrt: wrtList(model), mode: m, inputShapes: shapes)
       modeUsed = compiled.mode.rawValue
       if printGraph { print(compiled) }
       call = { _ = try compiled(inputs) }
+    case "hessian", "laplacian":
+      let selector = try OutputSelector(parsing: of ?? onlyName(model.outputNames, "output", flag: "--of"))
+      let compiled = what == "hessian"
+        ? try model.compileHessian(of: selector, wrt: wrtList(model), inputShapes: shapes)
+        : try model.compileLaplacian(of: selector, wrt: wrtList(model), inputShapes: shapes)
+      if printGraph { print(compiled) }
+      call = { _ = try compiled(inputs) }
+    case "derivatives":
+      guard let terms else { throw ValidationError("--what derivatives needs --terms") }
+      let selector = try OutputSelector(parsing: of ?? onlyName(model.outputNames, "output", flag: "--of"))
+      let wrtNames = try wrtList(model)
+      let variables = try names.map { try VariableNames($0.split(separator: ",").map(String.init)) }
+        ?? model.variableNames(wrt: wrtNames, inputShapes: shapes)
+      let partials = try terms.split(separator: ",", omittingEmptySubsequences: false).map { try variables.partial(String($0)) }
+      let compiled = try model.compileDerivatives(of: selector, wrt: wrtNames, partials: partials, inputShapes: shapes)
+      if printGraph { print(compiled) }
+      call = { _ = try compiled(inputs) }
     default:
-      throw ValidationError("--what must be run, grad or jacobian, got '\(what)'")
+      throw ValidationError("--what must be run, grad, jacobian, hessian, laplacian or derivatives, got '\(what)'")
     }
     let compileMs = seconds(ContinuousClock.now - compileStart) * 1e3
     guard (0...10_000_000).contains(repetitions) else { throw ValidationError("--repeat must be 0…10,000,000, got \(repetitions)") }
@@ -77,6 +96,10 @@ struct BenchCommand: ParsableCommand {
       print(String(format: "%@ (batch %d, %@): median %.2f µs, min %.2f µs per call; %.0f samples/s; compile %.2f ms; %d calls",
         what, batch, modeUsed, median, samples[0], Double(batch) / (median * 1e-6), compileMs, samples.count))
     }
+  }
+
+  private func wrtList(_ model: Model) throws -> [String] {
+    try wrt.map(inputList) ?? [onlyName(model.inputNames, "input", flag: "--wrt")]
   }
 
   private func seconds(_ d: Duration) -> Double {

@@ -8,7 +8,8 @@ struct OnnxgradCommand: ParsableCommand {
     commandName: "onnxgrad",
     abstract: "Outputs and input derivatives (VJPs, per-sample Jacobians) of ONNX models exported from PyTorch.",
     subcommands: [
-      InfoCommand.self, RunCommand.self, GradCommand.self, JacobianCommand.self, BenchCommand.self, OpsCommand.self,
+      InfoCommand.self, RunCommand.self, GradCommand.self, JacobianCommand.self, HessianCommand.self, LaplacianCommand.self,
+      DerivativesCommand.self, BenchCommand.self, OpsCommand.self,
     ])
 
   /// Parses and runs; every failure prints `error: …` to stderr and exits with status 1.

@@ -207,6 +207,43 @@ import Testing
   }
 }
 
+extension Conformance {
+  /// Third order, forward over forward over forward: the JVP of the second-order graph matches
+  /// central differences of it (what `Jet.transform` nests for partials of order 3 and 4).
+  @Test(arguments: differentiableCases)
+  func thirdOrderForwardOverForwardOverForward(_ oc: OpCase) throws {
+    var rng = SplitMix(seed: oc.index)
+    let g = try singleOpGraph(oc.c)
+    let x = oc.variables.map { sample($0, &rng) }
+    let wrt = oc.variables.indices.filter { oc.variables[$0].differentiable }
+    let seeds = (0..<3).map { _ in wrt.map { randomLike(x[$0], &rng) } }
+    let first = try JVP.transform(g, of: g.outputs, wrt: wrt.map { g.inputs[$0] })
+    let tangents = first.derivatives.compactMap { $0 }
+    guard !tangents.isEmpty else { return }
+    let second = try JVP.transform(first.graph, of: tangents, wrt: wrt.map { first.graph.inputs[$0] })
+    let curvatures = second.derivatives.compactMap { $0 }
+    guard !curvatures.isEmpty else { return }
+    let sg = second.graph
+    let third = try JVP.transform(sg, of: curvatures, wrt: wrt.map { sg.inputs[$0] })
+    let tr = try run(third.graph, x + seeds[0] + seeds[1] + seeds[2])
+    let h = 1e-5
+    var plus = x
+    var minus = x
+    for (i, w) in wrt.enumerated() {
+      plus[w] = axpy(x[w], h, seeds[2][i])
+      minus[w] = axpy(x[w], -h, seeds[2][i])
+    }
+    let sp = try run(sg, plus + seeds[0] + seeds[1])
+    let sm = try run(sg, minus + seeds[0] + seeds[1])
+    for (j, d) in third.derivatives.enumerated() {
+      let idx = try #require(sg.outputs.firstIndex(of: curvatures[j]))
+      let fd = zip(sp[idx].doubles, sm[idx].doubles).map { ($0 - $1) / (2 * h) }
+      let got = materialize(d, in: third, results: tr, shape: sp[idx].shape).doubles
+      #expect(relativeError(got, fd) < 1e-4, "third order \(j): \(got.prefix(4)) vs FD \(fd.prefix(4))")
+    }
+  }
+}
+
 /// The registry is generated from the op folder; a file without a registry entry fails here.
 @Test func registryMatchesOpFolder() throws {
   let opsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -1,0 +1,273 @@
+public import GraphIR
+import Ops
+import TensorCore
+
+/// A graph extended by `Jet.transform`: it computes the primal outputs and, for one of them,
+/// the stacks of every order of a `JetLayout`.
+///
+/// `graph.inputs` are the primal inputs followed by `seeds`; `graph.outputs` are the primal
+/// output, the other values asked for, then the non-nil `stacks`.
+public struct JetGraph: Sendable {
+  public var graph: Graph
+  public var primalOutput: Value
+  /// One first-order seed per differentiated input, `[N₁, *input_shape]`: `seed[j]` is the
+  /// derivative of the input along the variable of first-order stream j.
+  public var seeds: [Value]
+  /// `stacks[k − 1]`: the output's streams of order k, `[N_k, *output_shape]`; nil where the
+  /// graph makes every stream of that order identically zero.
+  public var stacks: [Value?]
+}
+
+/// Higher-order forward mode (Taylor mode over several variables) as a graph transformation.
+///
+/// Every value `y` carries, for each order k of the layout, the stack `Y_k` of its partial
+/// derivatives of order k with respect to the variables. Inputs start with their first-order
+/// seeds; a node `y = f(x₁, …)` computes, per order k and per stream `Σ c_S ∂^S`,
+///
+///     Y_S = Df(x)[X_S] + Σ_{π partition of S, |π| ≥ 2} D^{|π|} f(x)[X_{B₁}, …, X_{B_|π|}]
+///
+/// (multivariate Faà di Bruno over set partitions of S's positions). The first term is the
+/// op's JVP rule applied to the whole order-k stack at once. The others depend on the op:
+///   - linear ops (`D²f` is structurally zero): none; ReLU-like ops end the higher orders;
+///   - elementwise ops: `∂^α f(x) ⊙ Π X_{B_j}`, the partials `∂^α f` obtained once per node by
+///     nesting the JVP rule with unit seeds;
+///   - any other op: the JVP rule nested m times on the op applied to the primal repeated once
+///     per term, the repetitions folded into the batch axis (ops keep rows apart).
+/// Terms are gathered from the lower-order stacks and summed into the streams with their
+/// multiplicities. Orders whose stacks are structurally zero are pruned (nil).
+public enum Jet {
+  /// `batched`: the inputs holding one row per sample on axis 0 (default: every input of rank
+  /// ≥ 1); every node must keep their rows apart (`BatchIndependence`), since ops other than
+  /// linear and elementwise ones are evaluated on the batch repeated along axis 0.
+  public static func transform(
+    _ graph: Graph, of output: Value, wrt: [Value], layout: JetLayout, batched: [Value]? = nil,
+    alsoOutput: [Value] = []
+  ) throws -> JetGraph {
+    var b = GraphBuilder(graph)
+    var jets = [[Value?]?](repeating: nil, count: graph.types.count)
+    var seeds: [Value] = []
+    for w in wrt {
+      guard graph.type(of: w).dtype.isFloatingPoint else {
+        throw AutodiffError.notDifferentiable("cannot differentiate with respect to '\(graph.name(of: w))': it is \(graph.type(of: w).dtype), not a float")
+      }
+      let s = b.seedInput(like: w, directionAxes: 1, prefix: "jet_")
+      seeds.append(s)
+      jets[w.id] = [s] + [Value?](repeating: nil, count: layout.order - 1)
+    }
+    let batched = BatchIndependence.roles(graph, batched: batched ?? graph.inputs.filter { graph.type(of: $0).rank >= 1 })
+    var propagation = JetPropagation(layout: layout, batched: batched, chainTerms: [])
+    propagation.chainTerms = try (1...max(1, layout.order)).map { k in k >= 2 ? try layout.chainTerms(order: k) : [] }
+    for node in graph.nodes {
+      let inputJets = node.inputs.map { jets[$0.id] }
+      guard inputJets.contains(where: { $0?.contains { $0 != nil } == true }) else { continue }
+      let outputJets = try propagation.propagate(&b, node, inputJets)
+      for (o, j) in zip(node.outputs, outputJets) { jets[o.id] = j }
+    }
+    let stacks = jets[output.id] ?? [Value?](repeating: nil, count: layout.order)
+    b.setOutputs([output] + alsoOutput.filter { $0 != output } + stacks.compactMap { $0 })
+    let g = try Simplify.run(b.graph)
+    return JetGraph(graph: g, primalOutput: output, seeds: seeds, stacks: stacks)
+  }
+}
+
+/// The per-node rules of `Jet.transform`.
+struct JetPropagation {
+  let layout: JetLayout
+  /// Which values hold one row per sample on axis 0 (repeated in the general rule).
+  let batched: [Bool]
+  /// `chainTerms[k − 1]`: the chain-rule terms with ≥ 2 blocks of order k, grouped by signature.
+  var chainTerms: [[(signature: [Int], terms: [JetChainTerm])]]
+
+  enum Kind { case linear, elementwise, general }
+
+  /// The output jets of `node` from its input jets (nil: the input carries no derivative).
+  func propagate(_ b: inout GraphBuilder, _ node: Node, _ ins: [[Value?]?]) throws -> [[Value?]] {
+    var out = node.outputs.map { _ in [Value?](repeating: nil, count: layout.order) }
+    let kind = try classify(b, node, ins)
+    for k in 1...layout.order {
+      let tangents = ins.map { $0?[k - 1] }
+      if tangents.contains(where: { $0 != nil }) {
+        let args = JVPArguments(primals: node.inputs, outputs: node.outputs, tangents: tangents, directionAxes: 1)
+        let t = try node.op.jvp(&b, args)
+        guard t.count == node.outputs.count else {
+          throw AutodiffError.ruleBroke(op: node.op.description, node: node.name, detail: "JVP returned \(t.count) tangents for \(node.outputs.count) outputs")
+        }
+        for (o, v) in t.enumerated() {
+          try checkDerivative(b, v, of: node.outputs[o], directionAxes: 1, node: node)
+          out[o][k - 1] = v
+        }
+      }
+      guard k >= 2, kind != .linear else { continue }
+      for group in chainTerms[k - 1] {
+        let slots = try gatherSlots(&b, group.signature, group.terms, ins)
+        let values: [Value?] =
+          kind == .elementwise
+          ? try elementwiseTerms(&b, node, slots)
+          : try generalTerms(&b, node, slots, count: group.terms.count)
+        for (o, v) in values.enumerated() {
+          guard let v else { continue }
+          let summed = try combine(&b, v, group.terms, streams: layout.streams[k - 1].count)
+          out[o][k - 1] = try b.add(out[o][k - 1], summed)
+        }
+      }
+    }
+    return out
+  }
+
+  /// Linear when nesting the JVP rule twice gives structural zeros; elementwise ops by kind.
+  func classify(_ b: GraphBuilder, _ node: Node, _ ins: [[Value?]?]) throws -> Kind {
+    guard layout.order >= 2 else { return .linear }
+    var scratch = b
+    let streamed = Set(zip(node.inputs, ins).compactMap { $0.1 == nil ? nil : $0.0.id })
+    let levels = (0..<2).map { _ in
+      Dictionary(uniqueKeysWithValues: streamed.map { id in
+        (id, scratch.addInput(name: "probe", type: scratch.type(of: Value(id))))
+      })
+    }
+    let second = try nestedDerivative(&scratch, node, seeds: levels)
+    if second.allSatisfy({ $0 == nil }) { return .linear }
+    return node.op is any UnaryElementwise || node.op is any BinaryBroadcasting ? .elementwise : .general
+  }
+
+  /// For each slot j of a group's terms and each input, the input's stack of the slot's order
+  /// gathered at the terms' block indices: `slots[j][i]` is `[T, *input_shape]` or nil.
+  func gatherSlots(_ b: inout GraphBuilder, _ signature: [Int], _ terms: [JetChainTerm], _ ins: [[Value?]?]) throws
+    -> [[Value?]]
+  {
+    try signature.enumerated().map { j, order in
+      let indices = terms.map { $0.blocks[j].index }
+      let identity = indices == Array(0..<layout.streams[order - 1].count)
+      return try ins.map { jet -> Value? in
+        guard let stack = jet?[order - 1] else { return nil }
+        if identity { return stack }
+        let idx = try b.constant(Tensor(uncheckedShape: [indices.count], storage: .int64(indices.map(Int64.init))))
+        return try b.apply1(Gather(axis: -b.type(of: stack).rank), [stack, idx])
+      }
+    }
+  }
+
+  /// `Σ_α ∂^α f(x) ⊙ Π_j slots[j][α_j]` over every assignment α of slots to streamed inputs,
+  /// `[T, *output_shape]` (one output).
+  func elementwiseTerms(_ b: inout GraphBuilder, _ node: Node, _ slots: [[Value?]]) throws -> [Value?] {
+    let y = node.outputs[0]
+    let distinct = Array(Set(node.inputs.indices.filter { i in slots.contains { $0[i] != nil } }.map { node.inputs[$0].id })).sorted()
+    var partials: [[Int]: Value?] = [:]
+    var total: Value?
+    for assignment in Self.assignments(slots: slots.count, choices: distinct.count) {
+      let ids = assignment.map { distinct[$0] }
+      var factors: [Value] = []
+      for (j, id) in ids.enumerated() {
+        guard let i = node.inputs.indices.first(where: { node.inputs[$0].id == id && slots[j][$0] != nil }),
+          let v = slots[j][i]
+        else { break }
+        factors.append(try b.alignTangent(v, operandRank: b.type(of: node.inputs[i]).rank, outputRank: b.type(of: y).rank, directionAxes: 1))
+      }
+      guard factors.count == ids.count else { continue }
+      let key = ids.sorted()
+      if partials[key] == nil {
+        let seeds = try key.map { id in [id: try onesLike(&b, Value(id))] }
+        partials[key] = try nestedDerivative(&b, node, seeds: seeds)[0]
+      }
+      guard let partial = partials[key] ?? nil else { continue }
+      var product = factors[0]
+      for f in factors.dropFirst() { product = try b.mul(product, f) }
+      product = try b.mul(product, partial)
+      total = try b.add(total, product)
+    }
+    return [try total.map { try b.broadcastTangent($0, toOutput: y, directionAxes: 1) }]
+  }
+
+  /// `D^m f(x)[slots…]` per output for any op: the op on its batched inputs repeated T times and
+  /// folded into axis 0 (`[T·B, …]`), the JVP rule nested once per slot, unfolded to `[T, B, …]`.
+  func generalTerms(_ b: inout GraphBuilder, _ node: Node, _ slots: [[Value?]], count t: Int) throws -> [Value?] {
+    var repeated: [Value] = []
+    for x in node.inputs {
+      if x.id < batched.count, batched[x.id], b.type(of: x).rank >= 1 {
+        let lifted = try b.apply1(InsertAxes(at: 0, count: 1), [x])
+        let shape = try b.apply1(Concat(axis: -1), [try b.ints([t]), try b.apply1(Shape(), [x])])
+        repeated.append(try fold(&b, try b.apply1(Expand(), [lifted, shape])))
+      } else {
+        repeated.append(x)
+      }
+    }
+    let outs = try b.apply(node.op, repeated, name: node.name)
+    let copy = Node(op: node.op, inputs: repeated, outputs: outs, name: node.name)
+    let seeds = try slots.map { slot -> [Int: Value] in
+      var level: [Int: Value] = [:]
+      for (i, v) in slot.enumerated() {
+        guard let v else { continue }
+        level[repeated[i].id] = try fold(&b, v)
+      }
+      return level
+    }
+    return try nestedDerivative(&b, copy, seeds: seeds).map { d in
+      try d.map { d in
+        let rest = try b.apply1(Shape(start: 1), [d])
+        let shape = try b.apply1(Concat(axis: -1), [try b.ints([t, -1]), rest])
+        return try b.apply1(Reshape(), [d, shape])
+      }
+    }
+  }
+
+  /// `[T, B, *rest]` as `[T·B, *rest]`.
+  private func fold(_ b: inout GraphBuilder, _ v: Value) throws -> Value {
+    let rest = try b.apply1(Shape(start: 2), [v])
+    let shape = try b.apply1(Concat(axis: -1), [try b.ints([-1]), rest])
+    return try b.apply1(Reshape(), [v, shape])
+  }
+
+  /// The terms' values `[T, *shape]` summed into the stream stack `[N, *shape]` with their
+  /// coefficients.
+  func combine(_ b: inout GraphBuilder, _ v: Value, _ terms: [JetChainTerm], streams n: Int) throws -> Value {
+    let t = terms.count
+    if t == n, terms.enumerated().allSatisfy({ $0.offset == $0.element.stream && $0.element.coefficient == 1 }) { return v }
+    let rank = b.type(of: v).rank
+    if n == 1, let c = terms.first?.coefficient, terms.allSatisfy({ $0.coefficient == c }) {
+      return try b.scaled(try b.reduceSum(v, axes: [-rank], keepDims: true), by: c)
+    }
+    var matrix = [Double](repeating: 0, count: n * t)
+    for (j, term) in terms.enumerated() { matrix[term.stream * t + j] += term.coefficient }
+    let dtype = b.type(of: v).dtype
+    let c = try b.constant(Tensor(uncheckedShape: [n, t], storage: .float64(matrix)).converted(to: dtype))
+    let rest = try b.apply1(Shape(start: 1), [v])
+    let flat = try b.apply1(Reshape(), [v, try b.ints([t, -1])])
+    let mixed = try b.apply1(MatMul(), [c, flat])
+    let shape = try b.apply1(Concat(axis: -1), [try b.ints([n]), rest])
+    return try b.apply1(Reshape(), [mixed, shape])
+  }
+
+  /// Every sequence of `slots` choices from `0..<choices`.
+  static func assignments(slots: Int, choices: Int) -> [[Int]] {
+    var out: [[Int]] = [[]]
+    for _ in 0..<slots { out = out.flatMap { prefix in (0..<choices).map { prefix + [$0] } } }
+    return out
+  }
+
+  /// Ones shaped like `v`.
+  private func onesLike(_ b: inout GraphBuilder, _ v: Value) throws -> Value {
+    let t = b.type(of: v)
+    let one = try b.constant(Tensor.filled(1, shape: [Int](repeating: 1, count: t.rank), dtype: t.dtype))
+    return try b.apply1(BroadcastLike(leading: 0), [one, v])
+  }
+}
+
+/// `D^m f(x)[s₁, …, s_m]` of one node by nested forward mode: level l differentiates the node
+/// and every rule node the earlier levels added along `seeds[l]` (node input id → tangent; the
+/// inputs not listed and the earlier levels' seeds are held constant). nil: structurally zero.
+func nestedDerivative(_ b: inout GraphBuilder, _ node: Node, seeds: [[Int: Value]]) throws -> [Value?] {
+  var subgraph: [Node] = [node]
+  var current: [Value?] = node.outputs
+  for level in seeds {
+    let start = b.graph.nodes.count
+    var tangent = level
+    for n in subgraph {
+      let tin = n.inputs.map { tangent[$0.id] }
+      guard tin.contains(where: { $0 != nil }) else { continue }
+      let tout = try n.op.jvp(&b, JVPArguments(primals: n.inputs, outputs: n.outputs, tangents: tin, directionAxes: 0))
+      for (o, t) in zip(n.outputs, tout) { if let t { tangent[o.id] = t } }
+    }
+    current = current.map { $0.flatMap { tangent[$0.id] } }
+    subgraph += b.graph.nodes[start...]
+  }
+  return current
+}

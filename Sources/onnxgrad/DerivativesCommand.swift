@@ -1,0 +1,59 @@
+import ArgumentParser
+import NumPyIO
+import ONNXGrad
+
+struct DerivativesCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "derivatives",
+    abstract: "Chosen partial derivatives of any order of one value per sample, each [B] (u_x, u_t, u_xx, u_xxxx, …).",
+    discussion: """
+      Variables are the features of the --wrt inputs in order, named by --names or by default: an \
+      input with one feature by its own name, an input with n > 1 features as <input>_0 … <input>_{n-1}. \
+      A term joins variable names with '.' (coords_0.coords_1), or runs them together when every name \
+      is one character (xxt); order inside a term does not matter. Written: the selected output as \
+      <label>.npy and each term as <label>_<term>.npy, where <label> is the output's name, or \
+      <name><k> for OUTPUT:k (uv:0 → uv0.npy, uv0_xx.npy); to a .npz the same names without .npy.
+      """)
+
+  @OptionGroup var options: ModelInputOptions
+  @OptionGroup var higher: HigherOrderOptions
+  @Option(help: ArgumentHelp("One name per variable, in order, separated by commas.", valueName: "N1,N2,…"))
+  var names: String?
+  @Option(help: ArgumentHelp("The partial derivatives to compute, separated by commas.", valueName: "T1,T2,…"))
+  var terms: String
+  @Option(help: "A directory or a .npz file.") var out: String
+
+  func run() throws {
+    if out.hasSuffix(".npy") { throw ValidationError("--out \(out): derivatives writes several arrays; give a directory or a .npz file") }
+    let model = try options.loadModel()
+    let selector = try higher.selector()
+    let wrt = try higher.inputs(of: model)
+    let x = try model.orderedInputs(options.loadInputs(for: model))
+    let shapes = x.map(\.shape)
+    let variables: VariableNames
+    let defaults = try model.variableNames(wrt: wrt, inputShapes: shapes)
+    if let names {
+      let list = names.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+      guard list.count == defaults.names.count else {
+        throw ValidationError("--names gives \(list.count) names, but \(wrt.joined(separator: ", ")) have \(defaults.names.count) variables (\(defaults.names.joined(separator: ", ")))")
+      }
+      variables = try VariableNames(list)
+    } else {
+      variables = defaults
+    }
+    let termList = terms.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    guard Set(termList).count == termList.count else { throw ValidationError("--terms '\(terms)' names a term twice") }
+    let partials = try termList.map { try variables.partial($0) }
+    let compiled = try model.compileDerivatives(of: selector, wrt: wrt, partials: partials, inputShapes: shapes)
+    if higher.printGraph { print(compiled) }
+    let r = try compiled(x)
+    let label = fileSafe(selector.component.map { "\(selector.name)\($0)" } ?? selector.name)
+    let zero = zip(termList, r.structurallyZero).filter(\.1).map(\.0)
+    if !zero.isEmpty {
+      note("note: \(zero.map { "\(label)_\($0)" }.joined(separator: ", ")) \(zero.count == 1 ? "is" : "are") zero by construction (the graph has no terms of that order, e.g. only piecewise-linear activations)")
+    }
+    let arrays = [(name: label, tensor: r.value)] + zip(termList, r.partials).map { (name: "\(label)_\(fileSafe($0))", tensor: $1) }
+    try writeArrays(arrays, to: out)
+    print("\(arrays.count) arrays of \(describe(r.value)) → \(out): \(arrays.map(\.name).joined(separator: ", "))")
+  }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import NumPyIO
+import ONNXGrad
+
+/// The options every higher-order command shares: which output, with respect to which inputs.
+struct HigherOrderOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "The output, or one component of its last axis (uv:0 is u).", valueName: "OUTPUT[:k]"))
+  var of: String
+  @Option(
+    help: ArgumentHelp(
+      "The input, or several separated by commas: the variables are their features in order (may be omitted when the model has one input).",
+      valueName: "INPUT[,INPUT…]"))
+  var wrt: String?
+  @Flag(help: "Print the derivative graph being run and the steps the plan fuses.") var printGraph = false
+
+  func selector() throws -> OutputSelector { try OutputSelector(parsing: of) }
+
+  func inputs(of model: Model) throws -> [String] {
+    try wrt.map(inputList) ?? [onlyName(model.inputNames, "input", flag: "--wrt")]
+  }
+}
+
+/// Writes one line to stderr.
+func note(_ line: String) {
+  FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+extension HigherOrderOptions {
+  /// Compiles with `compile`, runs, says on stderr when the result is zero by construction, and
+  /// writes the result to `out` (a .npy file).
+  func runSecondOrder(
+    _ what: String, options: ModelInputOptions, out: String,
+    compile: (Model, OutputSelector, [String], [[Int]]) throws -> CompiledSecondOrder
+  ) throws {
+    guard out.hasSuffix(".npy") else { throw ValidationError("--out \(out): \(what) writes one array; give a .npy file") }
+    let model = try options.loadModel()
+    let wrt = try inputs(of: model)
+    let x = try model.orderedInputs(options.loadInputs(for: model))
+    let compiled = try compile(model, selector(), wrt, x.map(\.shape))
+    if printGraph { print(compiled) }
+    let r = try compiled(x)
+    if r.structurallyZero {
+      note("note: the \(what) of '\(of)' with respect to \(wrt.joined(separator: ", ")) is zero by construction (the graph has no second-order terms, e.g. only piecewise-linear activations)")
+    }
+    try NPY.write(r.result, to: out)
+    print("\(what) of \(of) wrt \(wrt.joined(separator: ",")): \(describe(r.result)) → \(out)")
+    print(preview(r.result))
+  }
+}
