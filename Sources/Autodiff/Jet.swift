@@ -3,38 +3,46 @@ import Ops
 import TensorCore
 
 /// A graph extended by `Jet.transform`: it computes the primal outputs and, for one of them,
-/// the stacks of every order of a `JetLayout`.
+/// its streams of a `JetLayout`.
 ///
 /// `graph.inputs` are the primal inputs followed by `seeds`; `graph.outputs` are the primal
-/// output, the other values asked for, then the non-nil `stacks`.
+/// output, the other values asked for, then `stack` when it is not nil.
 public struct JetGraph: Sendable {
   public var graph: Graph
   public var primalOutput: Value
-  /// One first-order seed per differentiated input, `[N₁, *input_shape]`: `seed[j]` is the
-  /// derivative of the input along the variable of first-order stream j.
+  /// One seed per differentiated input, `[R, *input_shape]` with R the layout's stream count:
+  /// row j < N₁ is the derivative of the input along the variable of first-order stream j, the
+  /// rows of higher orders are zero.
   public var seeds: [Value]
-  /// `stacks[k − 1]`: the output's streams of order k, `[N_k, *output_shape]`; nil where the
-  /// graph makes every stream of that order identically zero.
-  public var stacks: [Value?]
+  /// The output's streams, every order of the layout stacked on a leading axis in layout order
+  /// (`[R, *output_shape]`; the orders above `orders` hold zeros); nil when all are zero.
+  public var stack: Value?
+  /// The highest order the stack holds: the streams of higher orders are identically zero.
+  public var orders: Int
 }
 
 /// Higher-order forward mode (Taylor mode over several variables) as a graph transformation.
 ///
-/// Every value `y` carries, for each order k of the layout, the stack `Y_k` of its partial
-/// derivatives of order k with respect to the variables. Inputs start with their first-order
-/// seeds; a node `y = f(x₁, …)` computes, per order k and per stream `Σ c_S ∂^S`,
+/// Every value `y` carries one stack of its partial derivatives with respect to the variables:
+/// all the streams of the `JetLayout` on a leading axis, and the highest order `m` that is not
+/// identically zero for that value (the rows above it hold zeros and no term reads them). Inputs
+/// start with their first-order seeds; a node
+/// `y = f(x₁, …)` computes, for every stream `Σ c_S ∂^S`,
 ///
 ///     Y_S = Df(x)[X_S] + Σ_{π partition of S, |π| ≥ 2} D^{|π|} f(x)[X_{B₁}, …, X_{B_|π|}]
 ///
 /// (multivariate Faà di Bruno over set partitions of S's positions). The first term is the
-/// op's JVP rule applied to the whole order-k stack at once. The others depend on the op:
-///   - linear ops (`D²f` is structurally zero): none; ReLU-like ops end the higher orders;
+/// op's JVP rule applied to the whole stack at once, so a linear layer is one product over value
+/// and streams. The others depend on the op:
+///   - linear ops (`D²f` is structurally zero): none; ReLU-like ops stop the higher orders from
+///     growing;
+///   - tanh, when the layout stops at order 2: one `TanhJetMul`, which a plan fuses with the
+///     layer's product;
 ///   - elementwise ops: `∂^α f(x) ⊙ Π X_{B_j}`, the partials `∂^α f` obtained once per node by
 ///     nesting the JVP rule with unit seeds;
 ///   - any other op: the JVP rule nested m times on the op applied to the primal repeated once
 ///     per term, the repetitions folded into the batch axis (ops keep rows apart).
-/// Terms are gathered from the lower-order stacks and summed into the streams with their
-/// multiplicities. Orders whose stacks are structurally zero are pruned (nil).
+/// Terms are gathered from the stack and summed into the streams with their multiplicities.
 public enum Jet {
   /// `batched`: the inputs holding one row per sample on axis 0 (default: every input of rank
   /// ≥ 1); every node must keep their rows apart (`BatchIndependence`), since ops other than
@@ -44,7 +52,7 @@ public enum Jet {
     alsoOutput: [Value] = []
   ) throws -> JetGraph {
     var b = GraphBuilder(graph)
-    var jets = [[Value?]?](repeating: nil, count: graph.types.count)
+    var jets = [JetValue?](repeating: nil, count: graph.types.count)
     var seeds: [Value] = []
     for w in wrt {
       guard graph.type(of: w).dtype.isFloatingPoint else {
@@ -52,22 +60,28 @@ public enum Jet {
       }
       let s = b.seedInput(like: w, directionAxes: 1, prefix: "jet_")
       seeds.append(s)
-      jets[w.id] = [s] + [Value?](repeating: nil, count: layout.order - 1)
+      jets[w.id] = JetValue(stack: s, orders: 1)
     }
     let batched = BatchIndependence.roles(graph, batched: batched ?? graph.inputs.filter { graph.type(of: $0).rank >= 1 })
-    var propagation = JetPropagation(layout: layout, batched: batched, chainTerms: [])
-    propagation.chainTerms = try (1...max(1, layout.order)).map { k in k >= 2 ? try layout.chainTerms(order: k) : [] }
+    let chainTerms = try (1...max(1, layout.order)).map { k in k >= 2 ? try layout.chainTerms(order: k) : [] }
+    let propagation = JetPropagation(layout: layout, batched: batched, chainTerms: chainTerms)
     for node in graph.nodes {
       let inputJets = node.inputs.map { jets[$0.id] }
-      guard inputJets.contains(where: { $0?.contains { $0 != nil } == true }) else { continue }
+      guard inputJets.contains(where: { $0 != nil }) else { continue }
       let outputJets = try propagation.propagate(&b, node, inputJets)
       for (o, j) in zip(node.outputs, outputJets) { jets[o.id] = j }
     }
-    let stacks = jets[output.id] ?? [Value?](repeating: nil, count: layout.order)
-    b.setOutputs([output] + alsoOutput.filter { $0 != output } + stacks.compactMap { $0 })
+    let result = jets[output.id]
+    b.setOutputs([output] + alsoOutput.filter { $0 != output } + (result.map { [$0.stack] } ?? []))
     let g = try Simplify.run(b.graph)
-    return JetGraph(graph: g, primalOutput: output, seeds: seeds, stacks: stacks)
+    return JetGraph(graph: g, primalOutput: output, seeds: seeds, stack: result?.stack, orders: result?.orders ?? 0)
   }
+}
+
+/// A value's streams: orders `1…orders` of the layout on the leading axis of `stack`.
+struct JetValue {
+  var stack: Value
+  var orders: Int
 }
 
 /// The per-node rules of `Jet.transform`.
@@ -76,28 +90,33 @@ struct JetPropagation {
   /// Which values hold one row per sample on axis 0 (repeated in the general rule).
   let batched: [Bool]
   /// `chainTerms[k − 1]`: the chain-rule terms with ≥ 2 blocks of order k, grouped by signature.
-  var chainTerms: [[(signature: [Int], terms: [JetChainTerm])]]
+  let chainTerms: [[(signature: [Int], terms: [JetChainTerm])]]
 
-  enum Kind { case linear, elementwise, general }
+  enum Kind { case linear, tanh, elementwise, general }
 
-  /// The output jets of `node` from its input jets (nil: the input carries no derivative).
-  func propagate(_ b: inout GraphBuilder, _ node: Node, _ ins: [[Value?]?]) throws -> [[Value?]] {
-    var out = node.outputs.map { _ in [Value?](repeating: nil, count: layout.order) }
+  /// The first row of order k's streams in a stack (`k = order + 1`: the row count up to `order`).
+  func offset(_ k: Int) -> Int { layout.streams.prefix(k - 1).reduce(0) { $0 + $1.count } }
+
+  /// The output jets of `node` from its input jets (nil: no derivative).
+  func propagate(_ b: inout GraphBuilder, _ node: Node, _ ins: [JetValue?]) throws -> [JetValue?] {
+    let m = ins.compactMap { $0?.orders }.max() ?? 0
+    let stacks = ins.map { $0?.stack }
     let kind = try classify(b, node, ins)
-    for k in 1...layout.order {
-      let tangents = ins.map { $0?[k - 1] }
-      if tangents.contains(where: { $0 != nil }) {
-        let args = JVPArguments(primals: node.inputs, outputs: node.outputs, tangents: tangents, directionAxes: 1)
-        let t = try node.op.jvp(&b, args)
-        guard t.count == node.outputs.count else {
-          throw AutodiffError.ruleBroke(op: node.op.description, node: node.name, detail: "JVP returned \(t.count) tangents for \(node.outputs.count) outputs")
-        }
-        for (o, v) in t.enumerated() {
-          try checkDerivative(b, v, of: node.outputs[o], directionAxes: 1, node: node)
-          out[o][k - 1] = v
-        }
+    if kind == .tanh, let z = stacks[0] {
+      let terms = (chainTerms[1].first?.terms ?? []).map { t in
+        SecondOrderTerm(row: offset(2) + t.stream, a: t.blocks[0].index, b: t.blocks[1].index, coefficient: t.coefficient)
       }
-      guard k >= 2, kind != .linear else { continue }
+      return [JetValue(stack: try b.apply1(TanhJetMul(terms: terms), [z, node.outputs[0]]), orders: 2)]
+    }
+    let args = JVPArguments(primals: node.inputs, outputs: node.outputs, tangents: stacks, directionAxes: 1)
+    let first = try node.op.jvp(&b, args)
+    guard first.count == node.outputs.count else {
+      throw AutodiffError.ruleBroke(op: node.op.description, node: node.name, detail: "JVP returned \(first.count) tangents for \(node.outputs.count) outputs")
+    }
+    for (o, v) in first.enumerated() { try checkDerivative(b, v, of: node.outputs[o], directionAxes: 1, node: node) }
+    guard kind != .linear, layout.order >= 2 else { return first.map { $0.map { JetValue(stack: $0, orders: m) } } }
+    var higher = [[Value?]](repeating: [Value?](repeating: nil, count: layout.order + 1), count: node.outputs.count)
+    for k in 2...layout.order {
       for group in chainTerms[k - 1] {
         let slots = try gatherSlots(&b, group.signature, group.terms, ins)
         let values: [Value?] =
@@ -107,15 +126,32 @@ struct JetPropagation {
         for (o, v) in values.enumerated() {
           guard let v else { continue }
           let summed = try combine(&b, v, group.terms, streams: layout.streams[k - 1].count)
-          out[o][k - 1] = try b.add(out[o][k - 1], summed)
+          higher[o][k] = try b.add(higher[o][k], summed)
         }
       }
     }
-    return out
+    return try node.outputs.indices.map { o in
+      guard let highest = (2...layout.order).last(where: { higher[o][$0] != nil }) else {
+        return first[o].map { JetValue(stack: $0, orders: m) }
+      }
+      let y = node.outputs[o]
+      let parts = try (1...layout.order).map { k -> Value in
+        try higher[o][k] ?? zeroRows(layout.streams[k - 1].count, like: y, &b)
+      }
+      let added = try b.apply1(Concat(axis: -(b.type(of: y).rank + 1)), parts)
+      return JetValue(stack: try first[o].map { try b.add($0, added) } ?? added, orders: max(m, highest))
+    }
   }
 
-  /// Linear when nesting the JVP rule twice gives structural zeros; elementwise ops by kind.
-  func classify(_ b: GraphBuilder, _ node: Node, _ ins: [[Value?]?]) throws -> Kind {
+  /// `[rows, *shape of like]` zeros.
+  private func zeroRows(_ rows: Int, like y: Value, _ b: inout GraphBuilder) throws -> Value {
+    let lead = try b.constant(Tensor.filled(0, shape: [rows], dtype: b.type(of: y).dtype))
+    return try b.apply1(Zeros(leading: 1), [lead, y])
+  }
+
+  /// Linear when nesting the JVP rule twice gives structural zeros; tanh at order two and other
+  /// elementwise ops by kind.
+  func classify(_ b: GraphBuilder, _ node: Node, _ ins: [JetValue?]) throws -> Kind {
     guard layout.order >= 2 else { return .linear }
     var scratch = b
     let streamed = Set(zip(node.inputs, ins).compactMap { $0.1 == nil ? nil : $0.0.id })
@@ -126,26 +162,25 @@ struct JetPropagation {
     }
     let second = try nestedDerivative(&scratch, node, seeds: levels)
     if second.allSatisfy({ $0 == nil }) { return .linear }
+    if layout.order == 2, let a = node.op as? any ActivationPrimitive, a.activation == .tanh { return .tanh }
     return node.op is any UnaryElementwise || node.op is any BinaryBroadcasting ? .elementwise : .general
   }
 
-  /// For each slot j of a group's terms and each input, the input's stack of the slot's order
-  /// gathered at the terms' block indices: `slots[j][i]` is `[T, *input_shape]` or nil.
-  func gatherSlots(_ b: inout GraphBuilder, _ signature: [Int], _ terms: [JetChainTerm], _ ins: [[Value?]?]) throws
+  /// For each slot j of a group's terms and each input, the input's streams of the slot's order
+  /// at the terms' block indices: `slots[j][i]` is `[T, *input_shape]` or nil.
+  func gatherSlots(_ b: inout GraphBuilder, _ signature: [Int], _ terms: [JetChainTerm], _ ins: [JetValue?]) throws
     -> [[Value?]]
   {
     try signature.enumerated().map { j, order in
-      let indices = terms.map { $0.blocks[j].index }
-      let identity = indices == Array(0..<layout.streams[order - 1].count)
+      let indices = terms.map { offset(order) + $0.blocks[j].index }
       return try ins.map { jet -> Value? in
-        guard let stack = jet?[order - 1] else { return nil }
-        if identity { return stack }
+        guard let jet, jet.orders >= order else { return nil }
+        if indices == Array(0..<offset(layout.order + 1)) { return jet.stack }
         let idx = try b.constant(Tensor(uncheckedShape: [indices.count], storage: .int64(indices.map(Int64.init))))
-        return try b.apply1(Gather(axis: -b.type(of: stack).rank), [stack, idx])
+        return try b.apply1(Gather(axis: -b.type(of: jet.stack).rank), [jet.stack, idx])
       }
     }
   }
-
   /// `Σ_α ∂^α f(x) ⊙ Π_j slots[j][α_j]` over every assignment α of slots to streamed inputs,
   /// `[T, *output_shape]` (one output).
   func elementwiseTerms(_ b: inout GraphBuilder, _ node: Node, _ slots: [[Value?]]) throws -> [Value?] {

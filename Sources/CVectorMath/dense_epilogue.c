@@ -46,3 +46,51 @@
 
 EPILOGUE(float, f32, og_tanh_f32)
 EPILOGUE(double, f64, og_tanh_f64)
+
+/* The tanh epilogue of a layer carrying a second-order jet (TanhJetMul): rows marked in
+ * `target` are scaled by f'(z) = (1 + y)(1 − y) and then receive their terms
+ * c·f''(z)·t_a·t_b with f''(z) = −2·y·(1 + y)(1 − y), read from the unscaled rows a and b
+ * (never targets); the other rows are scaled last. Same arithmetic, in the same order, as
+ * TanhJetMul's kernel. */
+#define JET_EPILOGUE(T, SUFFIX, TANH)                                                              \
+  CLONES static void jet_term_##SUFFIX(T *t, const T *a, const T *b, const T *y, T c, long n) {    \
+    ELEMENTWISE for (long j = 0; j < n; j++) {                                                     \
+      T d2 = (T)-2 * y[j] * (((T)1 + y[j]) * ((T)1 - y[j]));                                      \
+      t[j] = t[j] + c * d2 * a[j] * b[j];                                                          \
+    }                                                                                              \
+  }                                                                                                \
+  void og_dense_jet_epilogue_##SUFFIX(T *primal, T *tangents, long rows, long n, long directions,  \
+                                      const T *bias, const unsigned char *target, long nterms,     \
+                                      const long *row, const long *a, const long *b, const T *c) { \
+    long size = rows * n;                                                                          \
+    for (long r = 0; r < rows; r++) bias_##SUFFIX(primal + r * n, bias, n);                        \
+    TANH(primal, primal, size);                                                                    \
+    for (long k = 0; k < directions; k++)                                                          \
+      if (target[k]) tanh_tangents_##SUFFIX(tangents + k * size, primal, size);                   \
+    for (long i = 0; i < nterms; i++)                                                              \
+      jet_term_##SUFFIX(tangents + row[i] * size, tangents + a[i] * size, tangents + b[i] * size,  \
+                        primal, c[i], size);                                                       \
+    for (long k = 0; k < directions; k++)                                                          \
+      if (!target[k]) tanh_tangents_##SUFFIX(tangents + k * size, primal, size);                  \
+  }
+
+/* TanhJetMul's kernel: y = the jet of t through tanh, u = tanh's output (see JET_EPILOGUE). */
+#define JET_MUL(T, SUFFIX)                                                                         \
+  CLONES static void jet_scale_##SUFFIX(T *y, const T *t, const T *u, long n) {                   \
+    ELEMENTWISE for (long j = 0; j < n; j++) y[j] = t[j] * (((T)1 + u[j]) * ((T)1 - u[j]));       \
+  }                                                                                                \
+  void og_tanh_jet_mul_##SUFFIX(const T *t, const T *u, T *y, long directions, long n,             \
+                                const unsigned char *target, long nterms, const long *row,         \
+                                const long *a, const long *b, const T *c) {                        \
+    for (long k = 0; k < directions; k++)                                                          \
+      if (target[k]) jet_scale_##SUFFIX(y + k * n, t + k * n, u, n);                               \
+    for (long i = 0; i < nterms; i++)                                                              \
+      jet_term_##SUFFIX(y + row[i] * n, t + a[i] * n, t + b[i] * n, u, c[i], n);                   \
+    for (long k = 0; k < directions; k++)                                                          \
+      if (!target[k]) jet_scale_##SUFFIX(y + k * n, t + k * n, u, n);                              \
+  }
+
+JET_EPILOGUE(float, f32, og_tanh_f32)
+JET_EPILOGUE(double, f64, og_tanh_f64)
+JET_MUL(float, f32)
+JET_MUL(double, f64)

@@ -119,7 +119,7 @@ enum DenseFusion {
         inputs: [g.inputs[0]] + (tangent.map { [$0.xDot] } ?? []) + [w] + (bias.map { [$0] } ?? []),
         outputs: [activation?.y ?? z] + (tangent.map { [$0.yDot] } ?? []),
         activation: activation?.f, weightTransposed: transposed, hasTangent: tangent != nil, hasBias: bias != nil,
-        members: members.map { nodes[$0] })
+        secondOrder: tangent?.secondOrder, members: members.map { nodes[$0] })
       return (members, layer)
     }
 
@@ -127,7 +127,7 @@ enum DenseFusion {
     /// derivative product that is `ż`'s only reader.
     private func tangentLayer(
       _ t: Int, weight w: Value, transposed: Bool, x xs: [Int], z: Value, activation: (index: Int, f: Activation, y: Value)?
-    ) -> (product: Int, derivative: Int?, xDot: Value, yDot: Value)? {
+    ) -> (product: Int, derivative: Int?, xDot: Value, yDot: Value, secondOrder: SecondOrderTermTable?)? {
       let node = nodes[t]
       guard let product = node.op as? any RowProduct, product.weightTransposed == transposed, node.inputs.count == 2,
         node.inputs[1] == w, types[node.outputs[0].id]?.dtype == types[z.id]?.dtype,
@@ -135,13 +135,16 @@ enum DenseFusion {
         let zs = shape(z), let zds = shape(node.outputs[0]), zds == Array(xds.dropLast()) + [zs[1]]
       else { return nil }
       let (xDot, zDot) = (node.inputs[0], node.outputs[0])
-      guard let activation else { return (t, nil, xDot, zDot) }
+      guard let activation else { return (t, nil, xDot, zDot, nil) }
       guard !graphOutputs.contains(zDot.id), let readers = users[zDot.id], readers.count == 1 else { return nil }
       let d = nodes[readers[0]]
       guard let derivative = d.op as? any ActivationDerivativeProduct, let operand = derivative.operand(for: activation.f),
         d.inputs == [zDot, operand == .input ? z : activation.y], shape(d.outputs[0]) == zds
       else { return nil }
-      return (t, readers[0], xDot, d.outputs[0])
+      guard let jet = derivative as? any SecondOrderDerivativeProduct else { return (t, readers[0], xDot, d.outputs[0], nil) }
+      let directions = xds.dropLast(2).reduce(1, *)
+      guard xds.count == 3, let table = SecondOrderTermTable(jet.secondOrderTerms, directions: directions) else { return nil }
+      return (t, readers[0], xDot, d.outputs[0], table)
     }
   }
 }

@@ -5,7 +5,8 @@ import TensorCore
 /// `ẏ = f′(x·op(W) + b) ⊙ (ẋ·op(W))` for `K` directions (`ẋ` is `[K…, B, in]`).
 ///
 /// Replaces a row product with bias (Gemm), its activation, the tangent product (MatMul) and
-/// the activation's derivative product (StepMul, TanhDerivativeMul). When the plan has put `ẋ`
+/// the activation's derivative product (StepMul, TanhDerivativeMul; or TanhJetMul, whose
+/// second-order terms the epilogue adds). When the plan has put `ẋ`
 /// right after `x` (a previous fused layer's stacked output), primal and tangent rows are one
 /// matrix `[(1+K)·B, in]` and go through one GEMM; the bias, activation and derivative are one
 /// pass over the result (`VectorMath.denseEpilogue`).
@@ -18,6 +19,8 @@ struct FusedDense: CustomStringConvertible {
   let weightTransposed: Bool
   let hasTangent: Bool
   let hasBias: Bool
+  /// The second-order terms of a jet's derivative product (`TanhJetMul`), added in the epilogue.
+  let secondOrder: SecondOrderTermTable?
   /// The nodes this step replaces.
   let members: [Node]
 
@@ -55,7 +58,7 @@ struct FusedDense: CustomStringConvertible {
     let bias: UnsafePointer<T>? = hasBias ? UnsafePointer(io.input(weightIndex + 1, as: T.self)) : nil
     let y = io.output(0, as: T.self)
     let yDot: UnsafeMutablePointer<T>? = hasTangent ? io.output(1, as: T.self) : nil
-    let (transposed, activation) = (weightTransposed, activation)
+    let (transposed, activation, secondOrder) = (weightTransposed, activation, secondOrder)
     let stacked = stacksRows(io)
     let weightIsConstant = io.constantInputs[weightIndex]
     func product(rows m: Int) -> (UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void {
@@ -66,8 +69,13 @@ struct FusedDense: CustomStringConvertible {
     return {
       primalProduct(x, y)
       if let tangentProduct, let xDot, let yDot { tangentProduct(xDot, yDot) }
-      VectorMath.denseEpilogue(
-        primal: y, tangents: yDot, rows: rows, n: n, directions: directions, bias: bias, activation: activation)
+      if let secondOrder, let yDot {
+        VectorMath.denseJetEpilogue(
+          primal: y, tangents: yDot, rows: rows, n: n, directions: directions, bias: bias, terms: secondOrder)
+      } else {
+        VectorMath.denseEpilogue(
+          primal: y, tangents: yDot, rows: rows, n: n, directions: directions, bias: bias, activation: activation)
+      }
     }
   }
 }

@@ -35,3 +35,11 @@ public protocol RowProduct: Primitive {
 /// An elementwise sum `y = a + b` (float operands of one shape, in the case a plan fuses): a plan
 /// may compute it by accumulating one operand onto the other, e.g. a product's `C = A·op(W) + C`.
 public protocol ElementwiseSum: Primitive {}
+
+/// An activation derivative product `(t, v) ↦ f′·t + terms` whose `t` is a stack of derivative
+/// streams on its leading axis and which also adds second-order chain-rule terms
+/// `c·f″·t[a]·t[b]` to some rows: a jet's step through the activation. A plan may fuse it into
+/// a dense layer's epilogue like the plain derivative product.
+public protocol SecondOrderDerivativeProduct: ActivationDerivativeProduct {
+  var secondOrderTerms: [SecondOrderTerm] { get }
+}

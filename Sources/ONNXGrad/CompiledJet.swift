@@ -7,8 +7,8 @@ import TensorCore
 struct JetRun {
   /// The output, `[B, *features]`.
   var value: Tensor
-  /// `stacks[k − 1]`: `[B, *features, N_k]`, the streams of order k; nil where structurally zero.
-  var stacks: [Tensor?]
+  /// `[B, *features, R]`: every stream in layout order; nil when all are zero.
+  var stack: Tensor?
 }
 
 /// A jet-transformed model compiled for one set of input shapes: the plan and the first-order
@@ -18,14 +18,25 @@ struct CompiledJet: Sendable {
   let plan: ParallelPlan
   let seeds: [Tensor]
   let valueIndex: Int
-  /// Per order, the plan output holding its stack (nil: structurally zero).
-  let stackIndices: [Int?]
+  /// The plan output holding the stack (nil: every stream is structurally zero).
+  let stackIndex: Int?
+  /// The highest order the stack holds; higher orders are structurally zero.
+  let orders: Int
   let outputShape: [Int]
   let dtype: DType
 
   func callAsFunction(_ inputs: [Tensor]) throws -> JetRun {
     let results = try plan.run(inputs + seeds)
-    return JetRun(value: results[valueIndex], stacks: stackIndices.map { $0.map { results[$0] } })
+    return JetRun(value: results[valueIndex], stack: stackIndex.map { results[$0] })
+  }
+
+  /// The stack's row count (every stream of the layout).
+  var rows: Int { layout.streams.reduce(0) { $0 + $1.count } }
+
+  /// The stack row of the stream at `index` among those of `order`; nil when structurally zero.
+  func row(order: Int, index: Int) -> Int? {
+    guard order <= orders, stackIndex != nil else { return nil }
+    return layout.streams.prefix(order - 1).reduce(0) { $0 + $1.count } + index
   }
 
   var summary: String { plan.summary }
@@ -57,22 +68,23 @@ extension Model {
     }
     return CompiledJet(
       layout: layout, plan: plan, seeds: seeds, valueIndex: valueIndex,
-      stackIndices: jg.stacks.map { s in s.flatMap { outputs.firstIndex(of: $0) } }, outputShape: outShape,
-      dtype: dtype)
+      stackIndex: jg.stack.flatMap { outputs.firstIndex(of: $0) }, orders: jg.orders, outputShape: outShape, dtype: dtype)
   }
 
-  /// The first-order seed of one input, `[N₁, B, *features]`: 1 where first-order stream j's
-  /// variable is this input's feature.
+  /// The seed of one input, `[R, B, *features]` (R: the layout's stream count): 1 where
+  /// first-order stream j's variable is this input's feature, 0 elsewhere and in the rows of
+  /// higher orders.
   static func jetSeed(_ layout: JetLayout, input: Variables.Input, batch: Int, dtype: DType) -> Tensor {
     let first = layout.streams.first ?? []
+    let rows = layout.streams.reduce(0) { $0 + $1.count }
     let n = input.count
-    var v = [Double](repeating: 0, count: first.count * batch * n)
+    var v = [Double](repeating: 0, count: rows * batch * n)
     for (j, stream) in first.enumerated() {
       guard let variable = stream.terms.first?.partial.first else { continue }
       let f = variable - input.offset
       guard (0..<n).contains(f) else { continue }
       for b in 0..<batch { v[(j * batch + b) * n + f] = 1 }
     }
-    return Tensor(uncheckedShape: [first.count, batch] + input.features, storage: .float64(v)).converted(to: dtype)
+    return Tensor(uncheckedShape: [rows, batch] + input.features, storage: .float64(v)).converted(to: dtype)
   }
 }

@@ -24,11 +24,11 @@ public struct CompiledDerivatives: Sendable, CustomStringConvertible {
   public func callAsFunction(_ inputs: [Tensor]) throws -> DerivativesResult {
     let run = try jet(inputs)
     let value = try selection.value(run.value).reshaped([selection.batch])
-    let partials = try positions.map { p in
-      try selection.streams(run.stacks[p.order - 1], count: jet.layout.streams[p.order - 1].count, picks: [p.index])
-        .reshaped([selection.batch])
+    let rows = positions.map { jet.row(order: $0.order, index: $0.index) }
+    let partials = try rows.map { r in
+      try selection.streams(run.stack, count: jet.rows, picks: [r]).reshaped([selection.batch])
     }
-    return DerivativesResult(value: value, partials: partials, structurallyZero: positions.map { jet.stackIndices[$0.order - 1] == nil })
+    return DerivativesResult(value: value, partials: partials, structurallyZero: rows.map { $0 == nil })
   }
 
   /// The derivative graph being run, then the steps the plan fuses.

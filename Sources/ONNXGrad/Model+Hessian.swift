@@ -23,19 +23,17 @@ public struct CompiledSecondOrder: Sendable, CustomStringConvertible {
   public func callAsFunction(_ inputs: [Tensor]) throws -> SecondOrderResult {
     let run = try jet(inputs)
     let layout = jet.layout
-    let second = layout.streams.count >= 2 ? run.stacks[1] : nil
-    let n2 = layout.streams.count >= 2 ? layout.streams[1].count : 0
     let result: Tensor
     switch kind {
     case .hessian:
       let n = variables
-      let picks = (0..<(n * n)).map { layout.index(of: [$0 / n, $0 % n]) }
-      result = selection.streams(second, count: n2, picks: picks, trailing: [n, n])
+      let picks = (0..<(n * n)).map { i in layout.index(of: [i / n, i % n]).flatMap { jet.row(order: 2, index: $0) } }
+      result = selection.streams(run.stack, count: jet.rows, picks: picks, trailing: [n, n])
     case .laplacian:
-      let picks = [layout.summedStream(order: 2) ?? layout.index(of: [0, 0])]
-      result = try selection.streams(second, count: n2, picks: picks).reshaped([selection.batch] + selection.resultFeatures)
+      let picks = [(layout.summedStream(order: 2) ?? layout.index(of: [0, 0])).flatMap { jet.row(order: 2, index: $0) }]
+      result = try selection.streams(run.stack, count: jet.rows, picks: picks).reshaped([selection.batch] + selection.resultFeatures)
     }
-    return SecondOrderResult(value: selection.value(run.value), result: result, structurallyZero: second == nil)
+    return SecondOrderResult(value: selection.value(run.value), result: result, structurallyZero: jet.orders < 2)
   }
 
   /// The derivative graph being run, then the steps the plan fuses.

@@ -64,3 +64,108 @@ extension VectorMath {
       bias?.assumingMemoryBound(to: Double.self), code, slope)
   }
 }
+
+/// One second-order chain-rule term of a jet: row `row` of a tangent stack receives
+/// `coefficient · f″ · t[a] · t[b]` (rows of the stack's leading axis).
+public struct SecondOrderTerm: Sendable, Hashable {
+  public var row: Int
+  public var a: Int
+  public var b: Int
+  public var coefficient: Double
+
+  public init(row: Int, a: Int, b: Int, coefficient: Double) {
+    self.row = row
+    self.a = a
+    self.b = b
+    self.coefficient = coefficient
+  }
+}
+
+/// Second-order terms laid out for the C epilogue, built once per plan.
+public struct SecondOrderTermTable: Sendable {
+  let target: [UInt8]
+  let rows: [Int]
+  let a: [Int]
+  let b: [Int]
+  let c: [Double]
+  let c32: [Float]
+
+  /// The table for a stack of `directions` rows; nil when a term's rows fall outside it or a
+  /// source row is also a target.
+  public init?(_ terms: [SecondOrderTerm], directions: Int) {
+    var target = [UInt8](repeating: 0, count: directions)
+    for t in terms {
+      guard (0..<directions).contains(t.row), (0..<directions).contains(t.a), (0..<directions).contains(t.b) else {
+        return nil
+      }
+      target[t.row] = 1
+    }
+    guard terms.allSatisfy({ target[$0.a] == 0 && target[$0.b] == 0 }) else { return nil }
+    self.target = target
+    rows = terms.map(\.row)
+    a = terms.map(\.a)
+    b = terms.map(\.b)
+    c = terms.map(\.coefficient)
+    c32 = c.map(Float.init)
+  }
+
+  /// The table's arrays as the C routines take them: target flags, term count, rows, a, b.
+  func withPointers(
+    _ body: (UnsafePointer<UInt8>?, Int, UnsafePointer<Int>?, UnsafePointer<Int>?, UnsafePointer<Int>?) -> Void
+  ) {
+    target.withUnsafeBufferPointer { target in
+      rows.withUnsafeBufferPointer { row in
+        a.withUnsafeBufferPointer { a in
+          b.withUnsafeBufferPointer { b in body(target.baseAddress, rows.count, row.baseAddress, a.baseAddress, b.baseAddress) }
+        }
+      }
+    }
+  }
+}
+
+extension VectorMath {
+  /// The tanh epilogue of a dense layer carrying a second-order jet (`TanhJetMul` fused): adds
+  /// `bias`, applies tanh, and turns the product blocks `[directions, rows, n]` into the layer's
+  /// jet: `f′·t` for every block plus the table's terms `c·f″·t_a·t_b` on their target blocks.
+  public static func denseJetEpilogue<T: FloatElement>(
+    primal: UnsafeMutablePointer<T>, tangents: UnsafeMutablePointer<T>, rows: Int, n: Int, directions: Int,
+    bias: UnsafePointer<T>?, terms: SecondOrderTermTable
+  ) {
+    terms.withPointers { target, count, row, a, b in
+      if T.self == Float.self {
+        og_dense_jet_epilogue_f32(
+          UnsafeMutableRawPointer(primal).assumingMemoryBound(to: Float.self),
+          UnsafeMutableRawPointer(tangents).assumingMemoryBound(to: Float.self), rows, n, directions,
+          UnsafeRawPointer(bias)?.assumingMemoryBound(to: Float.self), target, count, row, a, b, terms.c32)
+      } else {
+        og_dense_jet_epilogue_f64(
+          UnsafeMutableRawPointer(primal).assumingMemoryBound(to: Double.self),
+          UnsafeMutableRawPointer(tangents).assumingMemoryBound(to: Double.self), rows, n, directions,
+          UnsafeRawPointer(bias)?.assumingMemoryBound(to: Double.self), target, count, row, a, b, terms.c)
+      }
+    }
+  }
+}
+
+extension VectorMath {
+  /// `TanhJetMul`'s kernel: `y` (`[directions, n]`, may be `t`) from the stack `t` and tanh's
+  /// output `u` (`[n]`): `f′·t` on every row plus the table's terms on their target rows.
+  public static func tanhJetMul<T: FloatElement>(
+    t: UnsafePointer<T>, u: UnsafePointer<T>, y: UnsafeMutablePointer<T>, directions: Int, n: Int,
+    terms: SecondOrderTermTable
+  ) {
+    terms.withPointers { target, count, row, a, b in
+      if T.self == Float.self {
+        og_tanh_jet_mul_f32(
+          UnsafeRawPointer(t).assumingMemoryBound(to: Float.self), UnsafeRawPointer(u).assumingMemoryBound(to: Float.self),
+          UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self), directions, n, target, count, row, a, b,
+          terms.c32)
+      } else {
+        og_tanh_jet_mul_f64(
+          UnsafeRawPointer(t).assumingMemoryBound(to: Double.self), UnsafeRawPointer(u).assumingMemoryBound(to: Double.self),
+          UnsafeMutableRawPointer(y).assumingMemoryBound(to: Double.self), directions, n, target, count, row, a, b,
+          terms.c)
+      }
+    }
+  }
+}

@@ -72,6 +72,23 @@ import Testing
     }
   }
 
+  /// Second-order jets (Hessian and Laplacian layouts) through tanh layers: every layer is one
+  /// fused step whose epilogue adds `TanhJetMul`'s terms, stacked into one GEMM, and agrees
+  /// with the unfused nodes.
+  @Test(arguments: [DType.float32, .float64], [1, 7, 100])
+  func secondOrderJetLayersFuseAndStack(dtype: DType, batch: Int) throws {
+    let (g, x) = try Self.mlp(
+      inFeatures: 3, widths: [40, 100, 24], activations: [Tanh(), Tanh(), nil], dtype: dtype, seed: 5)
+    for layout in [try JetLayout(variables: 3, partials: [[0, 0], [0, 2], [1, 1]]), JetLayout.laplacian(variables: 3)] {
+      let jet = try Jet.transform(g, of: g.outputs[0], wrt: [x], layout: layout)
+      let rows = layout.streams.reduce(0) { $0 + $1.count }
+      let (plan, error) = try Self.compare(jet.graph, Self.inputs(jet.graph, batch: batch, directions: rows, seed: 21))
+      #expect(error < (dtype == .float32 ? 1e-5 : 1e-13), "error \(error)")
+      #expect(plan.fusedSteps.count == 3 && plan.fusedSteps.filter { $0.contains("TanhJetMul") }.count == 2, "\(plan.fusionSummary)")
+      #expect(plan.stackedProducts == 3, "\(plan.fusionSummary)")
+    }
+  }
+
   @Test(arguments: [false, true])
   func primalLayersFuseBiasAndActivation(transB: Bool) throws {
     let (g, _) = try Self.mlp(

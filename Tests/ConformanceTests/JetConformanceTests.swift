@@ -69,19 +69,21 @@ import TensorCore
     for (o, out) in g.outputs.enumerated() where g.type(of: out).dtype.isFloatingPoint && g.type(of: out).rank >= 1 {
       let jet = try Jet.transform(g, of: out, wrt: [g.inputs[w]], layout: layout, batched: batched)
       let first = layout.streams[0]
-      var seed = [Double](repeating: 0, count: first.count * x[w].count)
+      let total = layout.streams.reduce(0) { $0 + $1.count }
+      var seed = [Double](repeating: 0, count: total * x[w].count)
       for (j, s) in first.enumerated() {
         let v = s.terms[0].partial[0]
         for r in 0..<rows { seed[(j * rows + r) * features + v] = 1 }
       }
-      let results = try run(jet.graph, x + [Tensor(uncheckedShape: [first.count] + x[w].shape, storage: .float64(seed))])
+      let results = try run(jet.graph, x + [Tensor(uncheckedShape: [total] + x[w].shape, storage: .float64(seed))])
       for p in partials {
         let want = try Self.nested(g, wrt: w, x: x, partial: p)[o]
         let index = try #require(layout.index(of: p))
         let got: [Double]
-        if let stack = jet.stacks[p.count - 1], let i = jet.graph.outputs.firstIndex(of: stack) {
+        let row = layout.streams.prefix(p.count - 1).reduce(0) { $0 + $1.count } + index
+        if p.count <= jet.orders, let stack = jet.stack, let i = jet.graph.outputs.firstIndex(of: stack) {
           let all = results[i].doubles
-          got = Array(all[(index * want.count)..<((index + 1) * want.count)])
+          got = Array(all[(row * want.count)..<((row + 1) * want.count)])
         } else {
           got = [Double](repeating: 0, count: want.count)
         }

@@ -66,6 +66,25 @@ void og_dense_epilogue_f32(float *primal, float *tangents, long rows, long n, lo
 void og_dense_epilogue_f64(double *primal, double *tangents, long rows, long n, long directions, const double *bias,
                            int activation, double slope);
 
+/* The tanh epilogue of a dense layer whose tangent blocks are a second-order jet: adds `bias`,
+ * y = tanh z; blocks k with target[k] become f'·t_k + Σ_{i: row[i] = k} c[i]·f''·t_{a[i]}·t_{b[i]}
+ * (f' = (1 + y)(1 − y), f'' = −2·y·f', rows a and b unscaled and never targets); the other
+ * blocks become f'·t_k. */
+void og_dense_jet_epilogue_f32(float *primal, float *tangents, long rows, long n, long directions, const float *bias,
+                               const unsigned char *target, long nterms, const long *row, const long *a, const long *b,
+                               const float *c);
+void og_dense_jet_epilogue_f64(double *primal, double *tangents, long rows, long n, long directions,
+                               const double *bias, const unsigned char *target, long nterms, const long *row,
+                               const long *a, const long *b, const double *c);
+/* The same jet step on its own (TanhJetMul): y from the stack t ([directions, n]) and u = tanh's
+ * output ([n]); t and y may be the same buffer. */
+void og_tanh_jet_mul_f32(const float *t, const float *u, float *y, long directions, long n,
+                         const unsigned char *target, long nterms, const long *row, const long *a, const long *b,
+                         const float *c);
+void og_tanh_jet_mul_f64(const double *t, const double *u, double *y, long directions, long n,
+                         const unsigned char *target, long nterms, const long *row, const long *a, const long *b,
+                         const double *c);
+
 /* Reductions over the middle axis of x viewed as [outer, n, inner], into y [outer, inner]:
  * sum, sum of squares, max or min (an empty reduction gives 0, 0, -inf, +inf). */
 enum { OG_REDUCE_SUM = 0, OG_REDUCE_SUM_SQUARES = 1, OG_REDUCE_MAX = 2, OG_REDUCE_MIN = 3 };
