@@ -49,6 +49,35 @@ import Testing
     }
   }
 
+  /// Higher-order jets run in row chunks too (the seeds' batch axis is 1): every row equals the
+  /// row run alone, for a fused (tanh, order 2) and an unfused (order 4) jet.
+  @Test(arguments: [[[0], [1], [0, 0], [0, 1]], [[0, 0, 0, 0], [0, 1, 1]]])
+  func chunkedDerivativesEqualRowByRow(partials: [[Int]]) throws {
+    let model = try Model.load(path: Fixtures.path("siren", "model_legacy.onnx"))
+    let batch = 2 * 2048 + 37
+    let x = Self.points(batch, dtype: .float32)
+    let u = OutputSelector(name: "u")
+    let whole = try model.derivatives(inputs: ["coords": x], of: u, wrt: ["coords"], partials: partials)
+    let tanh = try Model.load(path: Fixtures.path("pinn_tanh", "model_legacy.onnx"))
+    let xt = ["x": try Self.column(x, 0), "t": try Self.column(x, 1)]
+    let lap = try tanh.laplacian(inputs: xt, of: u, wrt: ["x", "t"])
+    for i in stride(from: 0, to: batch, by: 173) + [batch - 1] {
+      let one = try model.derivatives(inputs: ["coords": Self.row(x, i)], of: u, wrt: ["coords"], partials: partials)
+      for (w, o) in zip(whole.partials, one.partials) {
+        #expect(toleranceRatio(try Self.row(w, i).reshaped([1]), o, rtol: 1e-5, atol: 1e-6) <= 1, "row \(i)")
+      }
+      let rowInputs = try xt.mapValues { Self.row($0, i) }
+      let l = try tanh.laplacian(inputs: rowInputs, of: u, wrt: ["x", "t"])
+      #expect(toleranceRatio(try Self.row(lap.result, i).reshaped([1]), l.result, rtol: 1e-5, atol: 1e-6) <= 1, "row \(i)")
+    }
+  }
+
+  /// Column `j` of a `[B, 2]` tensor as `[B, 1]`.
+  static func column(_ t: Tensor, _ j: Int) throws -> Tensor {
+    let v = stride(from: j, to: t.count, by: 2).map { t.doubles[$0] }
+    return Tensor(uncheckedShape: [v.count, 1], storage: .float64(v)).converted(to: t.dtype)
+  }
+
   @Test func concurrentCallsAgree() async throws {
     let model = try Model.load(path: generator)
     let x = Self.points(500, dtype: .float32)
