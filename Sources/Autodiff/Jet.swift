@@ -78,7 +78,8 @@ public enum Jet {
   }
 }
 
-/// A value's streams: orders `1…orders` of the layout on the leading axis of `stack`.
+/// A value's streams: every stream of the layout on the leading axis of `stack`; those of
+/// orders above `orders` are identically zero (zero rows that no chain-rule term reads).
 struct JetValue {
   var stack: Value
   var orders: Int
@@ -181,6 +182,7 @@ struct JetPropagation {
       }
     }
   }
+
   /// `Σ_α ∂^α f(x) ⊙ Π_j slots[j][α_j]` over every assignment α of slots to streamed inputs,
   /// `[T, *output_shape]` (one output).
   func elementwiseTerms(_ b: inout GraphBuilder, _ node: Node, _ slots: [[Value?]]) throws -> [Value?] {
