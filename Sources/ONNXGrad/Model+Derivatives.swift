@@ -25,8 +25,12 @@ public struct CompiledDerivatives: Sendable, CustomStringConvertible {
     let run = try jet(inputs)
     let value = try selection.value(run.value).reshaped([selection.batch])
     let rows = positions.map { jet.row(order: $0.order, index: $0.index) }
-    let partials = try rows.map { r in
-      try selection.streams(run.stack, count: jet.rows, picks: [r]).reshaped([selection.batch])
+    let table = selection.streams(run.stack, count: jet.rows, picks: rows).doubles
+    let partials = rows.indices.map { j in
+      Tensor(
+        uncheckedShape: [selection.batch],
+        storage: .float64(stride(from: j, to: table.count, by: rows.count).map { table[$0] })
+      ).converted(to: selection.dtype)
     }
     return DerivativesResult(value: value, partials: partials, structurallyZero: rows.map { $0 == nil })
   }

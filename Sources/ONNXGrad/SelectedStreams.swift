@@ -54,13 +54,18 @@ struct SelectedStreams: Sendable {
     guard let stack else { return Tensor.filled(0, shape: shape, dtype: dtype) }
     let all = stack.doubles
     let total = features.reduce(1, *)
-    var v = [Double](repeating: 0, count: batch * selectedCount * picks.count)
-    for b in 0..<batch {
-      for f in 0..<selectedCount {
-        let row = (b * total + source(f)) * n
-        for (j, p) in picks.enumerated() {
-          guard let p else { continue }
-          v[(b * selectedCount + f) * picks.count + j] = all[row + p]
+    let (selected, width) = (selectedCount, picks.count)
+    let sources = (0..<selected).map(source)
+    let live = picks.enumerated().compactMap { j, p in p.map { (j, $0) } }
+    var v = [Double](repeating: 0, count: batch * selected * width)
+    all.withUnsafeBufferPointer { all in
+      v.withUnsafeMutableBufferPointer { v in
+        for b in 0..<batch {
+          for f in 0..<selected {
+            let row = (b * total + sources[f]) * n
+            let out = (b * selected + f) * width
+            for (j, p) in live { v[out + j] = all[row + p] }
+          }
         }
       }
     }

@@ -54,15 +54,19 @@ public struct Concat: Primitive, ElementKernel {
     let outer = out[..<p].reduce(1, *)
     let inner = out[(p + 1)...].reduce(1, *)
     let blocks = io.inputShapes.map { $0[p] * inner }
-    let row = out[p] * inner
     let inputs = (0..<io.inputs.count).map { UnsafePointer(io.input($0, as: T.self)) }
     let y = io.output(0, as: T.self)
     return {
-      for o in 0..<outer {
-        var target = y + o * row
-        for (x, block) in zip(inputs, blocks) {
-          target.update(from: x + o * block, count: block)
-          target += block
+      inputs.withUnsafeBufferPointer { xs in
+        blocks.withUnsafeBufferPointer { sizes in
+          var target = y
+          for o in 0..<outer {
+            for i in 0..<xs.count {
+              let block = sizes[i]
+              target.update(from: xs[i] + o * block, count: block)
+              target += block
+            }
+          }
         }
       }
     }
