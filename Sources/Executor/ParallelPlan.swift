@@ -8,9 +8,10 @@ public import TensorCore
 /// whole to every chunk). Each thread has its own plans (one per chunk size), so memory stays
 /// bounded by the chunk size whatever the batch; small batches run as one plan on the caller.
 ///
-/// Chunks: one per thread, at most `maximumChunkRows` rows each; and where a chunk's arena
-/// would exceed `maximumChunkBytes`, smaller chunks (a multiple of the thread count, so threads
-/// get equal shares), so that each thread's buffers stay in cache between the passes over them.
+/// Chunks: a multiple of the thread count (so threads get equal shares) of at most
+/// `maximumChunkRows` rows each; where a chunk's arena would exceed `maximumChunkBytes`, more and
+/// smaller chunks (still a multiple of the thread count), so that each thread's buffers stay in
+/// cache between the passes over them.
 public final class ParallelPlan: @unchecked Sendable {
   public let graph: Graph
   /// Concrete types for the full batch (from a plan compiled for it).
@@ -68,7 +69,7 @@ public final class ParallelPlan: @unchecked Sendable {
     let threads = WorkerPool.shared.workers + 1
     let consistent = batches.allSatisfy { $0 == batch }
       && zip(outputShapes, outputBatchAxes).allSatisfy { shape, axis in axis.map { $0 < shape.count && shape[$0] == batch } ?? true }
-    let wanted = max(threads, (batch + Self.maximumChunkRows - 1) / Self.maximumChunkRows)
+    let wanted = ((batch + Self.maximumChunkRows - 1) / Self.maximumChunkRows + threads - 1) / threads * threads
     // A model exported without a dynamic batch declares its exact size: chunks would not fit it.
     let resizable = zip(graph.inputs, inputBatchAxes).allSatisfy { v, axis in
       axis.map { graph.type(of: v).dims[$0].value == nil } ?? true
