@@ -6,7 +6,7 @@ import Foundation
 struct OnnxgradCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "onnxgrad",
-    abstract: "Outputs and input derivatives (VJPs, per-sample Jacobians) of ONNX models exported from PyTorch.",
+    abstract: "Outputs and input derivatives (VJPs, per-sample Jacobians, Hessians, Laplacians, partials of any order) of ONNX models exported from PyTorch.",
     subcommands: [
       InfoCommand.self, RunCommand.self, GradCommand.self, JacobianCommand.self, HessianCommand.self, LaplacianCommand.self,
       DerivativesCommand.self, BenchCommand.self, OpsCommand.self,
