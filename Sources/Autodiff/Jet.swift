@@ -104,11 +104,9 @@ struct JetPropagation {
     let stacks = ins.map { $0?.stack }
     let kind = try classify(b, node, ins)
     if kind == .tanh, let z = stacks[0] {
-      let terms = (chainTerms[1].first?.terms ?? []).map { t in
-        SecondOrderTerm(row: offset(2) + t.stream, a: t.blocks[0].index, b: t.blocks[1].index, coefficient: t.coefficient)
-      }
-      return [JetValue(stack: try b.apply1(TanhJetMul(terms: terms), [z, node.outputs[0]]), orders: 2)]
+      return [JetValue(stack: try b.apply1(TanhJetMul(terms: secondOrderTerms), [z, node.outputs[0]]), orders: 2)]
     }
+    if kind == .elementwise, layout.order == 2, let step = try elementwiseStep(&b, node, ins) { return [step] }
     let args = JVPArguments(primals: node.inputs, outputs: node.outputs, tangents: stacks, directionAxes: 1)
     let first = try node.op.jvp(&b, args)
     guard first.count == node.outputs.count else {
@@ -142,6 +140,29 @@ struct JetPropagation {
       let added = try b.apply1(Concat(axis: -(b.type(of: y).rank + 1)), parts)
       return JetValue(stack: try first[o].map { try b.add($0, added) } ?? added, orders: max(m, highest))
     }
+  }
+
+  /// The layout's order-two chain-rule terms as stack rows (`∂²y/∂v_a∂v_b = … + c·f″·∂y/∂v_a·∂y/∂v_b`).
+  var secondOrderTerms: [SecondOrderTerm] {
+    (chainTerms.count > 1 ? chainTerms[1].first?.terms ?? [] : []).map { t in
+      SecondOrderTerm(row: offset(2) + t.stream, a: t.blocks[0].index, b: t.blocks[1].index, coefficient: t.coefficient)
+    }
+  }
+
+  /// An elementwise op with one streamed input of the output's type, at order two: one
+  /// `JetMul(stack, f′, f″)`, the derivatives built by nesting the op's JVP rule with unit seeds;
+  /// nil for other elementwise ops.
+  func elementwiseStep(_ b: inout GraphBuilder, _ node: Node, _ ins: [JetValue?]) throws -> JetValue? {
+    let streamed = node.inputs.indices.filter { ins[$0] != nil }
+    guard node.outputs.count == 1, let i = streamed.first, let jet = ins[i],
+      streamed.allSatisfy({ node.inputs[$0] == node.inputs[i] }), b.type(of: node.inputs[i]) == b.type(of: node.outputs[0])
+    else { return nil }
+    let x = node.inputs[i]
+    let ones = try onesLike(&b, x)
+    guard let d1 = try nestedDerivative(&b, node, seeds: [[x.id: ones]])[0],
+      let d2 = try nestedDerivative(&b, node, seeds: [[x.id: ones], [x.id: ones]])[0]
+    else { return nil }
+    return JetValue(stack: try b.apply1(JetMul(terms: secondOrderTerms), [jet.stack, d1, d2]), orders: 2)
   }
 
   /// `[rows, *shape of like]` zeros.
@@ -281,7 +302,7 @@ struct JetPropagation {
   }
 
   /// Ones shaped like `v`.
-  private func onesLike(_ b: inout GraphBuilder, _ v: Value) throws -> Value {
+  func onesLike(_ b: inout GraphBuilder, _ v: Value) throws -> Value {
     let t = b.type(of: v)
     let one = try b.constant(Tensor.filled(1, shape: [Int](repeating: 1, count: t.rank), dtype: t.dtype))
     return try b.apply1(BroadcastLike(leading: 0), [one, v])

@@ -90,7 +90,28 @@ EPILOGUE(double, f64, og_tanh_f64)
       if (!target[k]) jet_scale_##SUFFIX(y + k * n, t + k * n, u, n);                              \
   }
 
+/* JetMul's kernel: the same step with f' and f'' given as arrays d1 and d2 ([n]). */
+#define JET_MUL_GIVEN(T, SUFFIX)                                                                   \
+  CLONES static void given_scale_##SUFFIX(T *y, const T *t, const T *d1, long n) {                \
+    ELEMENTWISE for (long j = 0; j < n; j++) y[j] = t[j] * d1[j];                                  \
+  }                                                                                                \
+  CLONES static void given_term_##SUFFIX(T *y, const T *a, const T *b, const T *d2, T c, long n) { \
+    ELEMENTWISE for (long j = 0; j < n; j++) y[j] = y[j] + c * d2[j] * a[j] * b[j];               \
+  }                                                                                                \
+  void og_jet_mul_##SUFFIX(const T *t, const T *d1, const T *d2, T *y, long directions, long n,    \
+                           const unsigned char *target, long nterms, const long *row,              \
+                           const long *a, const long *b, const T *c) {                             \
+    for (long k = 0; k < directions; k++)                                                          \
+      if (target[k]) given_scale_##SUFFIX(y + k * n, t + k * n, d1, n);                            \
+    for (long i = 0; i < nterms; i++)                                                              \
+      given_term_##SUFFIX(y + row[i] * n, t + a[i] * n, t + b[i] * n, d2, c[i], n);                \
+    for (long k = 0; k < directions; k++)                                                          \
+      if (!target[k]) given_scale_##SUFFIX(y + k * n, t + k * n, d1, n);                           \
+  }
+
 JET_EPILOGUE(float, f32, og_tanh_f32)
 JET_EPILOGUE(double, f64, og_tanh_f64)
+JET_MUL_GIVEN(float, f32)
+JET_MUL_GIVEN(double, f64)
 JET_MUL(float, f32)
 JET_MUL(double, f64)

@@ -169,3 +169,27 @@ extension VectorMath {
     }
   }
 }
+
+extension VectorMath {
+  /// `JetMul`'s kernel: `y` (`[directions, n]`, may be `t`) from the stack `t` and the
+  /// function's derivatives `d1 = f′`, `d2 = f″` (`[n]` each): `d1·t` on every row plus the
+  /// table's terms `c·d2·t_a·t_b` on their target rows.
+  public static func jetMul<T: FloatElement>(
+    t: UnsafePointer<T>, d1: UnsafePointer<T>, d2: UnsafePointer<T>, y: UnsafeMutablePointer<T>, directions: Int,
+    n: Int, terms: SecondOrderTermTable
+  ) {
+    terms.withPointers { target, count, row, a, b in
+      if T.self == Float.self {
+        og_jet_mul_f32(
+          UnsafeRawPointer(t).assumingMemoryBound(to: Float.self), UnsafeRawPointer(d1).assumingMemoryBound(to: Float.self),
+          UnsafeRawPointer(d2).assumingMemoryBound(to: Float.self), UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self),
+          directions, n, target, count, row, a, b, terms.c32)
+      } else {
+        og_jet_mul_f64(
+          UnsafeRawPointer(t).assumingMemoryBound(to: Double.self), UnsafeRawPointer(d1).assumingMemoryBound(to: Double.self),
+          UnsafeRawPointer(d2).assumingMemoryBound(to: Double.self), UnsafeMutableRawPointer(y).assumingMemoryBound(to: Double.self),
+          directions, n, target, count, row, a, b, terms.c)
+      }
+    }
+  }
+}

@@ -76,6 +76,14 @@ void og_dense_jet_epilogue_f32(float *primal, float *tangents, long rows, long n
 void og_dense_jet_epilogue_f64(double *primal, double *tangents, long rows, long n, long directions,
                                const double *bias, const unsigned char *target, long nterms, const long *row,
                                const long *a, const long *b, const double *c);
+/* A second-order jet step through any elementwise function (JetMul): f' and f'' given as arrays
+ * d1 and d2 ([n]) instead of being read from tanh's output. */
+void og_jet_mul_f32(const float *t, const float *d1, const float *d2, float *y, long directions, long n,
+                    const unsigned char *target, long nterms, const long *row, const long *a, const long *b,
+                    const float *c);
+void og_jet_mul_f64(const double *t, const double *d1, const double *d2, double *y, long directions, long n,
+                    const unsigned char *target, long nterms, const long *row, const long *a, const long *b,
+                    const double *c);
 /* The same jet step on its own (TanhJetMul): y from the stack t ([directions, n]) and u = tanh's
  * output ([n]); t and y may be the same buffer. */
 void og_tanh_jet_mul_f32(const float *t, const float *u, float *y, long directions, long n,

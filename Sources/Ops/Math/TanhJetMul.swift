@@ -24,29 +24,16 @@ public struct TanhJetMul: Primitive, SecondOrderDerivativeProduct {
   /// May write over `t` (rows are read before they are written, see the kernel).
   public var bufferRule: BufferRule { .inPlace }
 
-  public var description: String {
-    "TanhJetMul(\(terms.map { "\($0.row)+=\($0.coefficient)·\($0.a)·\($0.b)" }.joined(separator: ", ")))"
-  }
+  public var description: String { "TanhJetMul(\(describe(terms)))" }
 
   public func operand(for activation: Activation) -> ActivationOperand? { activation == .tanh ? .output : nil }
 
-  private func fail(_ reason: String) -> GraphError { .invalidInputs(op: Self.name, node: "", reason: reason) }
-
   public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
-    guard inputs.count == 2 else { throw fail("expected 2 inputs, got \(inputs.count)") }
-    let (t, u) = (inputs[0], inputs[1])
-    guard t.dtype.isFloatingPoint, u.dtype == t.dtype, t.rank == u.rank + 1,
-      zip(t.dims.dropFirst(), u.dims).allSatisfy({ $0 == $1 || $0.value == nil || $1.value == nil })
-    else { throw fail("expected a stack [N, *S] and tanh's output [*S] of one float type, got \(t) and \(u)") }
-    if let n = t.dims[0].value {
-      let targets = Set(terms.map(\.row))
-      for term in terms {
-        guard [term.row, term.a, term.b].allSatisfy({ (0..<n).contains($0) }), !targets.contains(term.a),
-          !targets.contains(term.b)
-        else { throw fail("term \(term) does not fit a stack of \(n) rows, or reads a target row") }
-      }
+    guard inputs.count == 2 else {
+      throw GraphError.invalidInputs(op: Self.name, node: "", reason: "expected 2 inputs, got \(inputs.count)")
     }
-    return [t]
+    try checkJetStack(Self.name, inputs[0], derivatives: [inputs[1]], terms: terms)
+    return [inputs[0]]
   }
 
   public func forward(_ inputs: [Tensor]) throws -> [Tensor] { try forwardViaKernel(inputs) }
@@ -75,21 +62,8 @@ public struct TanhJetMul: Primitive, SecondOrderDerivativeProduct {
     let (t, u) = (x[0], x[1])
     let scaled = try b.apply1(TanhDerivativeMul(), [t, u])
     guard !terms.isEmpty else { return [scaled] }
-    let axis = -b.type(of: t).rank
-    func indices(_ v: [Int]) throws -> Value {
-      try b.constant(Tensor(uncheckedShape: [v.count], storage: .int64(v.map(Int64.init))))
-    }
-    let ta = try b.apply1(Gather(axis: axis), [t, try indices(terms.map(\.a))])
-    let tb = try b.apply1(Gather(axis: axis), [t, try indices(terms.map(\.b))])
-    let dtype = b.type(of: t).dtype
-    let rank = b.type(of: t).rank
-    let c = try b.constant(
-      Tensor(uncheckedShape: [terms.count] + [Int](repeating: 1, count: rank - 1), storage: .float64(terms.map(\.coefficient)))
-        .converted(to: dtype))
     let d2 = try b.scaled(b.apply1(TanhDerivativeMul(), [u, u]), by: -2)
-    let products = try b.mul(b.mul(b.mul(c, d2), ta), tb)
-    let added = try b.apply1(GatherScatterAdd(axis: axis), [products, t, try indices(terms.map(\.row))])
-    return [try b.add(scaled, added)]
+    return [try b.add(scaled, termsSum(&b, terms, stack: t, secondDerivative: d2)) ?? scaled]
   }
 
   public func jvp(_ b: inout GraphBuilder, _ args: JVPArguments) throws -> [Value?] {
