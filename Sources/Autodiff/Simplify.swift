@@ -2,7 +2,8 @@ public import GraphIR
 import Ops
 import TensorCore
 
-/// Simplification run after every transform: constant folding, `x·1`, `x+0`, `x−0`,
+/// Simplification run after every transform: constant folding, `x·1` (also with ones broadcast
+/// to a shape), `x+0`, `x−0`,
 /// identity removal, common subexpressions, scales folded into `NormalizeTangent`
 /// (`foldNormalizeScales`), dead code.
 ///
@@ -22,11 +23,17 @@ public enum Simplify {
     var kept: [Node] = []
     var seen: [String: [Value]] = [:]
     var constants: [Int: Tensor] = [:]
+    var broadcastOnes = Set<Int>()
     let outputs = Set(graph.outputs)
 
     for var node in graph.nodes {
       node.inputs = node.inputs.map(resolve)
-      if let replacement = rewrite(node, in: graph, constants: constants), !outputs.contains(node.outputs[0]) {
+      if node.op is BroadcastLike, node.inputs.count == 2, let c = constants[node.inputs[0].id], c.doubles.allSatisfy({ $0 == 1 }) {
+        broadcastOnes.insert(node.outputs[0].id)
+      }
+      if let replacement = rewrite(node, in: graph, constants: constants, ones: broadcastOnes),
+        !outputs.contains(node.outputs[0])
+      {
         alias[node.outputs[0].id] = replacement.id
         continue
       }
@@ -52,10 +59,12 @@ public enum Simplify {
   }
 
   /// The value `node`'s single output can be replaced by, when the node is an identity.
-  private static func rewrite(_ node: Node, in graph: Graph, constants: [Int: Tensor]) -> Value? {
+  /// `ones`: values that are constant ones broadcast to a shape (unit seeds of nested JVPs).
+  private static func rewrite(_ node: Node, in graph: Graph, constants: [Int: Tensor], ones: Set<Int>) -> Value? {
     guard node.outputs.count == 1 else { return nil }
     let out = graph.type(of: node.outputs[0])
     func isFilled(_ v: Value, with x: Double) -> Bool {
+      if x == 1, ones.contains(v.id) { return true }
       guard let c = constants[v.id] else { return false }
       return c.doubles.allSatisfy { $0 == x }
     }

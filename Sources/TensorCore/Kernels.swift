@@ -108,10 +108,15 @@ public enum Kernels {
     let n = shape.reduce(1, *)
     let xCount = zip(shape, xStrides).reduce(1) { $1.1 == 0 ? $0 : $0 * $1.0 }
     if let period = periodicTarget(shape: shape, strides: xStrides, count: xCount) {
-      var base = 0
-      while base < n {
-        (y + base).update(from: x, count: period)
-        base += period
+      guard n > 0 else { return }
+      // One period, then the filled prefix copied onto itself (doubling): log(n / period) copies
+      // instead of one per period (a broadcast scalar was one memmove per element).
+      y.update(from: x, count: period)
+      var filled = period
+      while filled < n {
+        let count = min(filled, n - filled)
+        (y + filled).update(from: y, count: count)
+        filled += count
       }
       return
     }

@@ -70,3 +70,21 @@ import Testing
     }
   }
 }
+
+/// `Kernels.expand` fills periodic targets by doubling copies: every element must still be the
+/// source element its strides name, for periods that do and do not divide powers of two.
+@Test(arguments: [([1, 1], [7, 13]), ([1, 3], [5, 3]), ([1, 6], [11, 6]), ([2, 1, 4], [2, 9, 4])])
+func expandFillsEveryElement(source: [Int], target: [Int]) {
+  let count = source.reduce(1, *)
+  let x = (0..<count).map { Double($0) + 0.5 }
+  let strides = Broadcasting.strides(of: source, in: target)
+  var y = [Double](repeating: .nan, count: target.reduce(1, *))
+  x.withUnsafeBufferPointer { xp in
+    y.withUnsafeMutableBufferPointer { yp in
+      Kernels.expand(xp.baseAddress!, yp.baseAddress!, shape: target, xStrides: strides)  // reviewed: non-empty arrays
+    }
+  }
+  var expected: [Double] = []
+  Kernels.forEachStrided(shape: target, strides, strides) { _, ix, _ in expected.append(x[ix]) }
+  #expect(y == expected)
+}
