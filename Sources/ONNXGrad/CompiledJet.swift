@@ -48,8 +48,7 @@ extension Model {
   func compileJet(of name: String, variables: Variables, layout: JetLayout, inputShapes: [[Int]], what: String) throws
     -> CompiledJet
   {
-    let types = try Plan.concreteTypes(graph, inputShapes: inputShapes)
-    let (out, outShape) = try perSampleOutput(name, variables: variables, types: types, what: what)
+    let (out, outShape) = try perSampleOutput(name, variables: variables, types: variables.types, what: what)
     let batch = variables.batch
     let dtype = graph.type(of: out).dtype
     let streams = layout.streams.reduce(0) { $0 + $1.count }

@@ -18,13 +18,12 @@ public struct DerivativesResult: Sendable {
 public struct CompiledDerivatives: Sendable, CustomStringConvertible {
   let jet: CompiledJet
   let selection: SelectedStreams
-  /// Per requested partial: its order and index in that order's stack.
-  let positions: [(order: Int, index: Int)]
+  /// Per requested partial: its row in the stack (nil: structurally zero).
+  let rows: [Int?]
 
   public func callAsFunction(_ inputs: [Tensor]) throws -> DerivativesResult {
     let run = try jet(inputs)
     let value = try selection.value(run.value).reshaped([selection.batch])
-    let rows = positions.map { jet.row(order: $0.order, index: $0.index) }
     let table = selection.streams(run.stack, count: jet.rows, picks: rows).doubles
     let partials = rows.indices.map { j in
       Tensor(
@@ -71,7 +70,7 @@ extension Model {
       guard let i = layout.index(of: p) else { throw ONNXGradError.badSelector("internal: partial \(p) missing from the jet") }
       return (p.count, i)
     }
-    return CompiledDerivatives(jet: jet, selection: selection, positions: positions)
+    return CompiledDerivatives(jet: jet, selection: selection, rows: positions.map { jet.row(order: $0.order, index: $0.index) })
   }
 
   /// The default names of the variables of `wrt`.

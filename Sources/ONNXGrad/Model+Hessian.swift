@@ -19,20 +19,27 @@ public struct CompiledSecondOrder: Sendable, CustomStringConvertible {
   let jet: CompiledJet
   let selection: SelectedStreams
   let variables: Int
+  /// The stack rows read per sample: the n×n Hessian (mirrored) or the Laplacian's summed stream.
+  let picks: [Int?]
+
+  init(_ kind: Kind, jet: CompiledJet, selection: SelectedStreams, variables n: Int) {
+    self.kind = kind
+    self.jet = jet
+    self.selection = selection
+    self.variables = n
+    let layout = jet.layout
+    picks =
+      kind == .hessian
+      ? (0..<(n * n)).map { i in layout.index(of: [i / n, i % n]).flatMap { jet.row(order: 2, index: $0) } }
+      : [(layout.summedStream(order: 2) ?? layout.index(of: [0, 0])).flatMap { jet.row(order: 2, index: $0) }]
+  }
 
   public func callAsFunction(_ inputs: [Tensor]) throws -> SecondOrderResult {
     let run = try jet(inputs)
-    let layout = jet.layout
-    let result: Tensor
-    switch kind {
-    case .hessian:
-      let n = variables
-      let picks = (0..<(n * n)).map { i in layout.index(of: [i / n, i % n]).flatMap { jet.row(order: 2, index: $0) } }
-      result = selection.streams(run.stack, count: jet.rows, picks: picks, trailing: [n, n])
-    case .laplacian:
-      let picks = [(layout.summedStream(order: 2) ?? layout.index(of: [0, 0])).flatMap { jet.row(order: 2, index: $0) }]
-      result = try selection.streams(run.stack, count: jet.rows, picks: picks).reshaped([selection.batch] + selection.resultFeatures)
-    }
+    let result =
+      kind == .hessian
+      ? selection.streams(run.stack, count: jet.rows, picks: picks, trailing: [variables, variables])
+      : try selection.streams(run.stack, count: jet.rows, picks: picks).reshaped([selection.batch] + selection.resultFeatures)
     return SecondOrderResult(value: selection.value(run.value), result: result, structurallyZero: jet.orders < 2)
   }
 
@@ -79,6 +86,6 @@ extension Model {
     let what = kind == .hessian ? "Hessian" : "Laplacian"
     let jet = try compileJet(of: of.name, variables: variables, layout: layout, inputShapes: inputShapes, what: what)
     let selection = try SelectedStreams(of, outputShape: jet.outputShape, dtype: jet.dtype)
-    return CompiledSecondOrder(kind: kind, jet: jet, selection: selection, variables: variables.count)
+    return CompiledSecondOrder(kind, jet: jet, selection: selection, variables: variables.count)
   }
 }

@@ -16,6 +16,8 @@ struct Variables {
 
   let inputs: [Input]
   let batch: Int
+  /// The model's value types for the input shapes the variables were made for.
+  let types: [TensorType?]
   var values: [Value] { inputs.map(\.value) }
   var count: Int { inputs.reduce(0) { $0 + $1.count } }
 
@@ -45,5 +47,6 @@ struct Variables {
     }
     self.inputs = inputs
     self.batch = batch ?? 0
+    self.types = types
   }
 }

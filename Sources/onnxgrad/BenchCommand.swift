@@ -62,9 +62,7 @@ struct BenchCommand: ParsableCommand {
       guard let terms else { throw ValidationError("--what derivatives needs --terms") }
       let selector = try OutputSelector(parsing: of ?? onlyName(model.outputNames, "output", flag: "--of"))
       let wrtNames = try wrtList(model)
-      let variables = try names.map { try VariableNames($0.split(separator: ",").map(String.init)) }
-        ?? model.variableNames(wrt: wrtNames, inputShapes: shapes)
-      let partials = try terms.split(separator: ",", omittingEmptySubsequences: false).map { try variables.partial(String($0)) }
+      let partials = try partialTerms(terms, names: names, model: model, wrt: wrtNames, inputShapes: shapes).partials
       let compiled = try model.compileDerivatives(of: selector, wrt: wrtNames, partials: partials, inputShapes: shapes)
       if printGraph { print(compiled) }
       call = { _ = try compiled(inputs) }

@@ -30,20 +30,7 @@ struct DerivativesCommand: ParsableCommand {
     let wrt = try higher.inputs(of: model)
     let x = try model.orderedInputs(options.loadInputs(for: model))
     let shapes = x.map(\.shape)
-    let variables: VariableNames
-    let defaults = try model.variableNames(wrt: wrt, inputShapes: shapes)
-    if let names {
-      let list = names.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-      guard list.count == defaults.names.count else {
-        throw ValidationError("--names gives \(list.count) names, but \(wrt.joined(separator: ", ")) have \(defaults.names.count) variables (\(defaults.names.joined(separator: ", ")))")
-      }
-      variables = try VariableNames(list)
-    } else {
-      variables = defaults
-    }
-    let termList = terms.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-    guard Set(termList).count == termList.count else { throw ValidationError("--terms '\(terms)' names a term twice") }
-    let partials = try termList.map { try variables.partial($0) }
+    let (termList, partials) = try partialTerms(terms, names: names, model: model, wrt: wrt, inputShapes: shapes)
     let compiled = try model.compileDerivatives(of: selector, wrt: wrt, partials: partials, inputShapes: shapes)
     if higher.printGraph { print(compiled) }
     let r = try compiled(x)

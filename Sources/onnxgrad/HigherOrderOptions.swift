@@ -50,3 +50,22 @@ extension HigherOrderOptions {
     print(preview(r.result))
   }
 }
+
+/// The terms of `--terms` (each once, trimmed) and their partials, the variables named by
+/// `--names` (one per variable of `wrt`) or by default.
+func partialTerms(_ terms: String, names: String?, model: Model, wrt: [String], inputShapes: [[Int]]) throws
+  -> (terms: [String], partials: [[Int]])
+{
+  let defaults = try model.variableNames(wrt: wrt, inputShapes: inputShapes)
+  var variables = defaults
+  if let names {
+    let list = names.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    guard list.count == defaults.names.count else {
+      throw ValidationError("--names gives \(list.count) names, but \(wrt.joined(separator: ", ")) have \(defaults.names.count) variables (\(defaults.names.joined(separator: ", ")))")
+    }
+    variables = try VariableNames(list)
+  }
+  let list = terms.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+  guard Set(list).count == list.count else { throw ValidationError("--terms '\(terms)' names a term twice") }
+  return (list, try list.map { try variables.partial($0) })
+}
