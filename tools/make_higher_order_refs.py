@@ -142,7 +142,6 @@ def check_by_differences(case: str, label: str, f, flat: torch.Tensor, terms: li
 
 def make(case: mf.Case, root: Path) -> None:
     folder = root / case.name
-    meta = json.loads((folder / "case.json").read_text())
     torch.manual_seed(case.torch_seed)
     foreign = case.foreign() if case.foreign else None
     model = foreign.reference if foreign else case.build().eval()
@@ -235,7 +234,6 @@ def make(case: mf.Case, root: Path) -> None:
         record["outputs"].append(entry)
     (folder / "higher_order.json").write_text(json.dumps(record, indent=1) + "\n")
     print(f"[{case.name}] n={n}, {len(terms)} partials, outputs {[o['output'] for o in record['outputs']]}")
-    del meta
 
 
 def main() -> None:
