@@ -34,7 +34,7 @@ public enum MLPModel {
   /// Reads the MLP JSON file at `path` (weights it references are read from files beside it).
   public static func load(path: String) throws -> ONNXModel {
     let data = try ONNXModel.readModelFile(path: path)
-    return try decode(bytes: [UInt8](data), path: path)
+    return try decode(bytes: data, path: path)
   }
 
   /// Decodes MLP JSON; `path` names the file in errors and locates the weight files.

@@ -1,3 +1,5 @@
+import TensorCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -12,31 +14,12 @@ enum FileIO {
     NumPyIOError(file: path, kind: .io, "cannot \(action): \(String(cString: strerror(code)))")
   }
 
-  /// The complete contents of the file at `path`.
+  /// The complete contents of the regular file `path` leads to (through any links).
   static func readAll(_ path: String) throws(NumPyIOError) -> [UInt8] {
-    // O_NONBLOCK: opening a FIFO must not wait for a writer; anything but a regular file is refused.
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard fd >= 0 else { throw systemError(path, "open for reading", errno) }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0 else { throw systemError(path, "stat", errno) }
-    guard (info.st_mode & S_IFMT) != S_IFDIR else {
-      throw NumPyIOError(file: path, kind: .io, "cannot read: it is a directory, expected a file")
-    }
-    guard (info.st_mode & S_IFMT) == S_IFREG else {
-      throw NumPyIOError(file: path, kind: .io, "cannot read: not a regular file (a device, FIFO or socket), expected a .npy or .npz file")
-    }
-    var out: [UInt8] = []
-    out.reserveCapacity(max(0, Int(info.st_size)))
-    var chunk = [UInt8](repeating: 0, count: 1 << 20)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw systemError(path, "read", errno)
-      }
-      if n == 0 { return out }
-      out.append(contentsOf: chunk[0..<n])
+    do {
+      return try RegularFile.read(path, expecting: "a .npy or .npz file")
+    } catch {
+      throw NumPyIOError(file: path, kind: .io, "cannot read: \(error.reason)")
     }
   }
 
@@ -66,7 +49,8 @@ enum FileIO {
     guard !base.isEmpty else {
       throw NumPyIOError(file: path, kind: .io, "cannot write: the path names a directory, expected a file name")
     }
-    let temp = "\(directory).\(base).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+    // Short, whatever the target's length: a name near the file-name limit must still work.
+    let temp = "\(directory).onnxgrad-\(String(UInt64.random(in: 0...UInt64.max), radix: 36)).tmp"
     let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     guard fd >= 0 else { throw systemError(path, "create a temporary file in its folder", errno) }
     var closed = false

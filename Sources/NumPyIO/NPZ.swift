@@ -19,15 +19,22 @@ public enum NPZ {
   }
 
   /// The arrays of an `.npz` file in archive order, names without the `.npy` suffix.
-  public static func read(_ path: String) throws(NumPyIOError) -> [(name: String, tensor: Tensor)] {
-    try decode(FileIO.readAll(path), source: path)
+  ///
+  /// `maxBytes` bounds what the members may decompress to in all (by default the machine's
+  /// physical memory); an archive that declares more is refused before anything is inflated.
+  public static func read(_ path: String, maxBytes: Int = ShapeSize.memoryBudget) throws(NumPyIOError)
+    -> [(name: String, tensor: Tensor)]
+  {
+    try decode(FileIO.readAll(path), source: path, maxBytes: maxBytes)
   }
 
-  /// The arrays of `.npz` bytes; `source` names them in errors.
-  public static func decode(_ bytes: [UInt8], source: String) throws(NumPyIOError) -> [(name: String, tensor: Tensor)] {
+  /// The arrays of `.npz` bytes; `source` names them in errors, `maxBytes` as in ``read(_:maxBytes:)``.
+  public static func decode(_ bytes: [UInt8], source: String, maxBytes: Int = ShapeSize.memoryBudget)
+    throws(NumPyIOError) -> [(name: String, tensor: Tensor)]
+  {
     let files: [(name: String, data: [UInt8])]
     do {
-      files = try ZipReader.members(bytes)
+      files = try ZipReader.members(bytes, maxTotalSize: UInt64(max(0, maxBytes)))
     } catch {
       throw NumPyIOError(file: source, kind: .badArchive, error.message)
     }

@@ -16,6 +16,8 @@ public enum ONNXFormatError: Error, CustomStringConvertible, Sendable, Equatable
   case missingGraph(path: String)
   /// Subgraphs (If/Loop bodies, graph attributes) nest deeper than we are willing to recurse.
   case nestingTooDeep(path: String, limit: Int)
+  /// A string field (a name, a location) holds a NUL byte; `field` is its path (`graph.node.name`).
+  case nulInString(path: String, field: String)
   /// A tensor's dims are negative or their product overflows.
   case invalidDims(tensor: String, dims: [Int64])
   /// The tensor's element type cannot be turned into a `Tensor`.
@@ -52,6 +54,8 @@ public enum ONNXFormatError: Error, CustomStringConvertible, Sendable, Equatable
       return "ONNX model '\(path)' has no graph"
     case .nestingTooDeep(let path, let limit):
       return "ONNX model '\(path)' nests subgraphs more than \(limit) levels deep"
+    case .nulInString(let path, let field):
+      return "ONNX model '\(path)': the string field \(field) holds a NUL byte; names and locations must not contain NUL"
     case .invalidDims(let tensor, let dims):
       return "tensor '\(tensor)' has invalid dims \(dims): dims must be non-negative and their product must fit in Int"
     case .unsupportedDataType(let tensor, let dataType):

@@ -414,7 +414,7 @@ public enum JSONSniff {
   /// Whether the first character that is not blank (after an optional UTF-8 byte order mark) is
   /// `{`. A protobuf ModelProto cannot start that way: `{` (0x7B) would be field 15, wire type 3,
   /// which ModelProto does not have.
-  public static func isJSONObject(_ data: Data) -> Bool {
+  public static func isJSONObject<Bytes: Collection<UInt8>>(_ data: Bytes) -> Bool {
     var bytes = data.prefix(4096)[...]
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
     guard let first = bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return false }

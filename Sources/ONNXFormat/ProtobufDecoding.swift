@@ -1,4 +1,4 @@
-// The only file in onnxgrad that sees the protobuf-c API: it unpacks a ModelProto, copies
+// With WireScan.swift (its pre-pass), the only file in onnxgrad that sees the protobuf-c API: it unpacks a ModelProto, copies
 // everything we use into the Swift structs, and frees the C message.
 
 import Foundation
@@ -13,35 +13,19 @@ extension ONNXModel {
   /// file's first non-blank character is `{` (chosen by content, not by extension).
   public static func load(path: String) throws(ONNXFormatError) -> ONNXModel {
     let data = try readModelFile(path: path)
-    if JSONSniff.isJSONObject(data) { return try decodeJSON(bytes: [UInt8](data), modelPath: path) }
+    if JSONSniff.isJSONObject(data) { return try decodeJSON(bytes: data, modelPath: path) }
     return try data.withUnsafeBytes { buffer in
       Result { () throws(ONNXFormatError) in try decode(buffer: buffer, modelPath: path) }
     }.get()
   }
 
-  /// The bytes of the model file at `path`, which must be a regular file (through links) that
-  /// fits in memory.
-  public static func readModelFile(path: String) throws(ONNXFormatError) -> Data {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw .cannotRead(path: path, reason: "no such file")
-    }
-    guard !isDirectory.boolValue else { throw .cannotRead(path: path, reason: "is a directory") }
-    let resolved = (path as NSString).resolvingSymlinksInPath
-    guard let type = try? FileManager.default.attributesOfItem(atPath: resolved)[.type] as? FileAttributeType,
-      type == .typeRegular
-    else {
-      throw .cannotRead(path: path, reason: "not a regular file (a device, FIFO or socket)")
-    }
-    if let size = (try? FileManager.default.attributesOfItem(atPath: resolved)[.size] as? NSNumber)?.intValue,
-      size > ShapeSize.memoryBudget / 4
-    {
-      throw .cannotRead(path: path, reason: "the file's \(size) bytes do not fit in this machine's memory")
-    }
+  /// The bytes of the model file at `path`, which must lead (through any links) to a regular
+  /// file that fits in a quarter of this machine's memory.
+  public static func readModelFile(path: String) throws(ONNXFormatError) -> [UInt8] {
     do {
-      return try Data(contentsOf: URL(fileURLWithPath: path))
+      return try RegularFile.read(path, expecting: "a model file", maxBytes: ShapeSize.memoryBudget / 4)
     } catch {
-      throw .cannotRead(path: path, reason: error.localizedDescription)
+      throw .cannotRead(path: path, reason: error.reason)
     }
   }
 
@@ -55,8 +39,10 @@ extension ONNXModel {
   private static func decode(buffer: UnsafeRawBufferPointer, modelPath: String?) throws(ONNXFormatError) -> ONNXModel {
     let label = modelPath ?? "<memory>"
     guard let base = buffer.baseAddress, buffer.count > 0 else { throw .emptyFile(path: label) }
-    guard !WireScan.graphNestingExceeds(maxGraphNesting, in: buffer) else {
-      throw .nestingTooDeep(path: label, limit: maxGraphNesting)
+    switch WireScan.check(buffer, graphLimit: maxGraphNesting) {
+    case nil: break
+    case .graphsTooDeep: throw .nestingTooDeep(path: label, limit: maxGraphNesting)
+    case .nulInString(let field): throw .nulInString(path: label, field: field)
     }
     let unpacked = onnx__model_proto__unpack(nil, buffer.count, base.assumingMemoryBound(to: UInt8.self))
     guard let message = unpacked else { throw .notAModel(path: label, byteCount: buffer.count) }

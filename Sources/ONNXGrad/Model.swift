@@ -47,9 +47,8 @@ public struct Model: Sendable {
 
   /// The decoded model file and its format (`onnx`, `onnx-json` or `onnxgrad-mlp`).
   static func read(path: String) throws -> (ONNXModel, String) {
-    let data = try ONNXModel.readModelFile(path: path)
-    guard JSONSniff.isJSONObject(data) else { return (try ONNXModel.decode(bytes: [UInt8](data), modelPath: path), "onnx") }
-    let bytes = [UInt8](data)
+    let bytes = try ONNXModel.readModelFile(path: path)
+    guard JSONSniff.isJSONObject(bytes) else { return (try ONNXModel.decode(bytes: bytes, modelPath: path), "onnx") }
     if MLPModel.declaresFormat(bytes) { return (try MLPModel.decode(bytes: bytes, path: path), "onnxgrad-mlp") }
     return (try ONNXModel.decodeJSON(bytes: bytes, modelPath: path), "onnx-json")
   }
@@ -73,7 +72,18 @@ public struct Model: Sendable {
       producerVersion: onnx.producerVersion,
       inputs: onnx.graph.inputs.filter { !initializerNames.contains($0.name) }.map(describe),
       outputs: onnx.graph.outputs.map(describe), opHistogram: histogram, parameterCount: parameters,
-      unsupportedOps: ONNXImporter.unsupportedOps(of: onnx))
+      unsupportedOps: ONNXImporter.unsupportedOps(of: onnx), notes: halfPrecisionNotes(onnx))
+  }
+
+  /// One note per graph input or output declared FLOAT16 or BFLOAT16: onnxgrad computes those in
+  /// float32 (f2 and f4 arrays are read exactly), so results are at least as accurate as a
+  /// half-precision run and can differ from one in the last bits of half precision.
+  static func halfPrecisionNotes(_ onnx: ONNXModel) -> [String] {
+    let declared = onnx.graph.inputs.map { ("input", $0) } + onnx.graph.outputs.map { ("output", $0) }
+    return declared.compactMap { role, info in
+      guard let type = info.dataType, type == .float16 || type == .bfloat16 else { return nil }
+      return "\(role) '\(info.name)' is declared \(type.name ?? "\(type)"); onnxgrad computes it in float32"
+    }
   }
 
   public var inputNames: [String] { graph.inputs.map { graph.name(of: $0) } }

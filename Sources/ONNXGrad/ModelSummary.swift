@@ -29,11 +29,14 @@ public struct ModelSummary: Codable, Sendable, Equatable {
   public var parameterCount: Int
   /// Ops the model uses that onnxgrad cannot import (empty when it loads).
   public var unsupportedOps: [UnsupportedOp]
+  /// What a user should know about how the model is run, one sentence each (a FLOAT16 graph
+  /// input computed in float32, say); the CLI prints them to stderr.
+  public var notes: [String]
 
   public init(
     path: String, format: String, irVersion: Int, opset: Int, producer: String, producerVersion: String,
     inputs: [ValueSummary], outputs: [ValueSummary], opHistogram: [String: Int], parameterCount: Int,
-    unsupportedOps: [UnsupportedOp] = []
+    unsupportedOps: [UnsupportedOp] = [], notes: [String] = []
   ) {
     self.path = path
     self.format = format
@@ -46,5 +49,6 @@ public struct ModelSummary: Codable, Sendable, Equatable {
     self.opHistogram = opHistogram
     self.parameterCount = parameterCount
     self.unsupportedOps = unsupportedOps
+    self.notes = notes
   }
 }

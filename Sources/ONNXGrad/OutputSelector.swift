@@ -13,12 +13,11 @@ public struct OutputSelector: Sendable, Equatable, CustomStringConvertible {
   public init(parsing text: String) throws {
     if let colon = text.lastIndex(of: ":") {
       let suffix = text[text.index(after: colon)...]
-      if let k = Int(suffix) {
-        guard k >= 0 else { throw ONNXGradError.badSelector(text) }
+      if !suffix.isEmpty, suffix.allSatisfy({ $0.isASCII && $0.isNumber }), let k = Int(suffix) {
         self.init(name: String(text[..<colon]), component: k)
         return
       }
-      if suffix.isEmpty || suffix.allSatisfy({ $0.isNumber || $0 == "-" }) { throw ONNXGradError.badSelector(text) }
+      if suffix.isEmpty || suffix.allSatisfy({ $0.isNumber || "+-".contains($0) }) { throw ONNXGradError.badSelector(text) }
     }
     guard !text.isEmpty else { throw ONNXGradError.badSelector(text) }
     self.init(name: text)

@@ -91,9 +91,11 @@ public enum ONNXImporter {
   /// The graph of `model`; tensor data (external too) is read relative to `model.modelDirectory`.
   /// Nodes no graph output needs are dropped.
   public static func graph(of model: ONNXModel) throws -> Graph {
-    let opset = Int(model.opsetVersion(domain: "") ?? model.opsetVersion(domain: "ai.onnx") ?? 0)
-    guard opset > 0 else {
+    guard let version = model.opsetVersion(domain: "") ?? model.opsetVersion(domain: "ai.onnx") else {
       throw ONNXImportError.invalidModel("the model imports no version of the default ONNX domain (opset_import is empty)")
+    }
+    guard version > 0, let opset = Int(exactly: version) else {
+      throw ONNXImportError.invalidModel("opset_import gives the default ONNX domain version \(version); expected a positive version (1 or more)")
     }
     let unsupported = unsupportedOps(of: model)
     guard unsupported.isEmpty else { throw ONNXImportError.unsupportedOps(unsupported, supported: supportedOps) }
@@ -101,6 +103,9 @@ public enum ONNXImporter {
     var values: [String: Value] = [:]
     let directory = model.modelDirectory
     for initializer in model.graph.initializers {
+      guard values[initializer.name] == nil else {
+        throw ONNXImportError.invalidModel("initializer '\(initializer.name)' is declared twice")
+      }
       let t = try initializer.materialize(modelDirectory: directory)
       let v = try b.constant(t, name: initializer.name)
       b.rename(v, initializer.name)

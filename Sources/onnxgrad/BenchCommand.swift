@@ -42,21 +42,21 @@ struct BenchCommand: ParsableCommand {
     case "grad":
       let selector = try OutputSelector(parsing: of ?? onlyName(model.outputNames, "output", flag: "--of"))
       let compiled = try model.compileGrad(of: selector, wrt: wrt ?? onlyName(model.inputNames, "input", flag: "--wrt"), inputShapes: shapes)
-      if printGraph { print(compiled) }
+      if printGraph { print("\(compiled)") }
       call = { _ = try compiled(inputs) }
     case "jacobian":
       guard let m = JacobianMode(rawValue: mode) else { throw ValidationError("--mode must be auto, forward or reverse") }
       let compiled = try model.compileJacobian(
         of: of ?? onlyName(model.outputNames, "output", flag: "--of"), wrt: wrtList(model), mode: m, inputShapes: shapes)
       modeUsed = compiled.mode.rawValue
-      if printGraph { print(compiled) }
+      if printGraph { print("\(compiled)") }
       call = { _ = try compiled(inputs) }
     case "hessian", "laplacian":
       let selector = try OutputSelector(parsing: of ?? onlyName(model.outputNames, "output", flag: "--of"))
       let compiled = what == "hessian"
         ? try model.compileHessian(of: selector, wrt: wrtList(model), inputShapes: shapes)
         : try model.compileLaplacian(of: selector, wrt: wrtList(model), inputShapes: shapes)
-      if printGraph { print(compiled) }
+      if printGraph { print("\(compiled)") }
       call = { _ = try compiled(inputs) }
     case "derivatives":
       guard let terms else { throw ValidationError("--what derivatives needs --terms") }
@@ -64,7 +64,7 @@ struct BenchCommand: ParsableCommand {
       let wrtNames = try wrtList(model)
       let partials = try partialTerms(terms, names: names, model: model, wrt: wrtNames, inputShapes: shapes).partials
       let compiled = try model.compileDerivatives(of: selector, wrt: wrtNames, partials: partials, inputShapes: shapes)
-      if printGraph { print(compiled) }
+      if printGraph { print("\(compiled)") }
       call = { _ = try compiled(inputs) }
     default:
       throw ValidationError("--what must be run, grad, jacobian, hessian, laplacian or derivatives, got '\(what)'")

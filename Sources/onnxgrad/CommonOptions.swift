@@ -19,9 +19,10 @@ struct ModelInputOptions: ParsableArguments {
   @Option(help: "Compute in this dtype (f32 or f64) instead of the model's own; float inputs are converted.")
   var dtype: String?
 
-  /// The loaded model, converted to `--dtype` if given.
+  /// The loaded model, converted to `--dtype` if given; its notes go to stderr.
   func loadModel() throws -> Model {
     let m = try Model.load(path: model)
+    for line in m.summary.notes { note("note: \(line)") }
     guard let dtype else { return m }
     switch dtype {
     case "f32", "float32": return try m.converted(to: .float32)
@@ -30,37 +31,65 @@ struct ModelInputOptions: ParsableArguments {
     }
   }
 
-  /// The `--input` arrays by input name.
-  func loadInputs(for model: Model) throws -> [String: Tensor] {
+  /// Where each `--input` comes from.
+  enum InputSource {
+    /// One array for the named input.
+    case array(input: String, path: String)
+    /// An `.npz` whose members are named after inputs.
+    case archive(path: String)
+    var path: String {
+      switch self {
+      case .array(_, let path), .archive(let path): path
+      }
+    }
+  }
+
+  /// The `--input` specifications resolved against the model's input names.
+  func inputSources(for model: Model) throws -> [InputSource] {
     guard !inputs.isEmpty else {
       throw ValidationError("no --input given; the model's inputs are: \(model.inputNames.joined(separator: ", "))")
     }
-    var result: [String: Tensor] = [:]
-    for spec in inputs {
+    return try inputs.map { spec throws -> InputSource in
       if let eq = spec.firstIndex(of: "="), model.inputNames.contains(String(spec[..<eq])) || !spec.hasPrefix("/") && !FileManager.default.fileExists(atPath: spec) {
         let name = String(spec[..<eq])
         guard model.inputNames.contains(name) else {
           throw ValidationError("unknown input '\(name)' in --input \(spec); the model's inputs are: \(model.inputNames.map { "'\($0)'" }.joined(separator: ", "))")
         }
+        return .array(input: name, path: String(spec[spec.index(after: eq)...]))
+      }
+      if spec.hasSuffix(".npz") { return .archive(path: spec) }
+      guard model.inputNames.count == 1, let only = model.inputNames.first else {
+        throw ValidationError("--input \(spec) names no input, but the model has \(model.inputNames.count) inputs (\(model.inputNames.joined(separator: ", "))); use NAME=PATH")
+      }
+      return .array(input: only, path: spec)
+    }
+  }
+
+  /// The `--input` arrays by input name.
+  func loadInputs(for model: Model) throws -> [String: Tensor] {
+    var result: [String: Tensor] = [:]
+    for source in try inputSources(for: model) {
+      switch source {
+      case .array(let name, let path):
         guard result[name] == nil else { throw ValidationError("input '\(name)' is given twice") }
-        result[name] = try NPY.read(String(spec[spec.index(after: eq)...]))
-      } else if spec.hasSuffix(".npz") {
-        for member in try NPZ.read(spec) {
+        result[name] = try NPY.read(path)
+      case .archive(let path):
+        for member in try NPZ.read(path) {
           guard model.inputNames.contains(member.name) else {
-            throw ValidationError("\(spec): member '\(member.name)' is not an input; the model's inputs are: \(model.inputNames.joined(separator: ", "))")
+            throw ValidationError("\(path): member '\(member.name)' is not an input; the model's inputs are: \(model.inputNames.joined(separator: ", "))")
           }
           guard result[member.name] == nil else { throw ValidationError("input '\(member.name)' is given twice") }
           result[member.name] = member.tensor
         }
-      } else {
-        guard model.inputNames.count == 1, let only = model.inputNames.first else {
-          throw ValidationError("--input \(spec) names no input, but the model has \(model.inputNames.count) inputs (\(model.inputNames.joined(separator: ", "))); use NAME=PATH")
-        }
-        guard result[only] == nil else { throw ValidationError("input '\(only)' is given twice") }
-        result[only] = try NPY.read(spec)
       }
     }
     return result
+  }
+
+  /// Every file this run reads by name: the model and the `--input` files (`extra`: others, such
+  /// as a seed), for `OutputTargets.refuseOverwriting`.
+  func readPaths(for model: Model, extra: [String] = []) throws -> [String] {
+    [self.model] + (try inputSources(for: model).map(\.path)) + extra
   }
 }
 
@@ -87,15 +116,39 @@ func fileSafe(_ name: String) -> String {
 }
 
 /// Writes named arrays to `out`: a `.npz` archive (stored), or a directory of `<name>.npy`
-/// files, all or nothing (`NPY.write(_:toDirectory:)`). Names are made file-safe first.
-func writeArrays(_ arrays: [(name: String, tensor: Tensor)], to out: String) throws {
+/// files, all or nothing (`NPY.write(_:toDirectory:)`). Names are made file-safe first. Refuses
+/// to replace any file in `reading`.
+func writeArrays(_ arrays: [(name: String, tensor: Tensor)], to out: String, reading: [String]) throws {
   let members = arrays.map { (name: fileSafe($0.name), tensor: $0.tensor) }
   if out.hasSuffix(".npz") {
+    try refuseOverwriting([out], reading: reading)
     try NPZ.write(members, to: out)
   } else if out.hasSuffix(".npy") {
     throw ValidationError("--out \(out): \(members.count) arrays are written here; give a directory or a .npz file")
   } else {
+    try refuseOverwriting(members.map { (out as NSString).appendingPathComponent($0.name + ".npy") }, reading: reading)
     try NPY.write(members, toDirectory: out)
+  }
+}
+
+/// Writes one array to the `.npy` file `out`, refusing to replace any file in `reading`.
+func writeArray(_ tensor: Tensor, to out: String, reading: [String]) throws {
+  try refuseOverwriting([out], reading: reading)
+  try NPY.write(tensor, to: out)
+}
+
+/// Throws when a file in `targets` exists and is one of the files in `reading` (the same device
+/// and inode, so links and other spellings of the path are caught), naming both.
+func refuseOverwriting(_ targets: [String], reading: [String]) throws {
+  func identity(_ path: String) -> (UInt64, UInt64)? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return (UInt64(info.st_dev), UInt64(info.st_ino))
+  }
+  let sources = reading.compactMap { path in identity(path).map { (path, $0) } }
+  for target in targets {
+    guard let id = identity(target), let source = sources.first(where: { $0.1 == id }) else { continue }
+    throw ValidationError("--out would overwrite '\(target)', which is the file this run reads as '\(source.0)'; choose another output path")
   }
 }
 

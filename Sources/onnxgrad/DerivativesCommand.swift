@@ -32,7 +32,7 @@ struct DerivativesCommand: ParsableCommand {
     let shapes = x.map(\.shape)
     let (termList, partials) = try partialTerms(terms, names: names, model: model, wrt: wrt, inputShapes: shapes)
     let compiled = try model.compileDerivatives(of: selector, wrt: wrt, partials: partials, inputShapes: shapes)
-    if higher.printGraph { print(compiled) }
+    if higher.printGraph { print("\(compiled)") }
     let r = try compiled(x)
     let label = fileSafe(selector.component.map { "\(selector.name)\($0)" } ?? selector.name)
     let zero = zip(termList, r.structurallyZero).filter(\.1).map(\.0)
@@ -40,7 +40,7 @@ struct DerivativesCommand: ParsableCommand {
       note("note: \(zero.map { "\(label)_\($0)" }.joined(separator: ", ")) \(zero.count == 1 ? "is" : "are") zero by construction (the graph has no terms of that order, e.g. only piecewise-linear activations)")
     }
     let arrays = [(name: label, tensor: r.value)] + zip(termList, r.partials).map { (name: "\(label)_\(fileSafe($0))", tensor: $1) }
-    try writeArrays(arrays, to: out)
+    try writeArrays(arrays, to: out, reading: options.readPaths(for: model))
     print("\(arrays.count) arrays of \(describe(r.value)) → \(out): \(arrays.map(\.name).joined(separator: ", "))")
   }
 }

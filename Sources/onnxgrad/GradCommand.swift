@@ -20,7 +20,7 @@ struct GradCommand: ParsableCommand {
     let selector = try OutputSelector(parsing: of)
     let seedTensor = try seed.map { try NPY.read($0) }
     let g = try model.grad(inputs: options.loadInputs(for: model), of: selector, wrt: wrt, seed: seedTensor)
-    try NPY.write(g, to: out)
+    try writeArray(g, to: out, reading: options.readPaths(for: model, extra: seed.map { [$0] } ?? []))
     print("d(\(selector))/d(\(wrt)): \(describe(g)) → \(out)")
     print(preview(g))
   }

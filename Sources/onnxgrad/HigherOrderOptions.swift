@@ -23,10 +23,6 @@ struct HigherOrderOptions: ParsableArguments {
   }
 }
 
-/// Writes one line to stderr.
-func note(_ line: String) {
-  FileHandle.standardError.write(Data((line + "\n").utf8))
-}
 
 extension HigherOrderOptions {
   /// Compiles with `compile`, runs, says on stderr when the result is zero by construction, and
@@ -40,12 +36,12 @@ extension HigherOrderOptions {
     let wrt = try inputs(of: model)
     let x = try model.orderedInputs(options.loadInputs(for: model))
     let compiled = try compile(model, selector(), wrt, x.map(\.shape))
-    if printGraph { print(compiled) }
+    if printGraph { print("\(compiled)") }
     let r = try compiled(x)
     if r.structurallyZero {
       note("note: the \(what) of '\(of)' with respect to \(wrt.joined(separator: ", ")) is zero by construction (the graph has no second-order terms, e.g. only piecewise-linear activations)")
     }
-    try NPY.write(r.result, to: out)
+    try writeArray(r.result, to: out, reading: options.readPaths(for: model))
     print("\(what) of \(of) wrt \(wrt.joined(separator: ",")): \(describe(r.result)) → \(out)")
     print(preview(r.result))
   }

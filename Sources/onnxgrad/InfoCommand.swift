@@ -30,6 +30,10 @@ struct InfoCommand: ParsableCommand {
     for (op, n) in s.opHistogram.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
       print("  \(op) × \(n)")
     }
+    if !s.notes.isEmpty {
+      print("notes:")
+      s.notes.forEach { print("  \($0)") }
+    }
     if !s.unsupportedOps.isEmpty {
       print("unsupported ops (the model cannot be run until these are supported):")
       for op in s.unsupportedOps {

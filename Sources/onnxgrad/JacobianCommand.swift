@@ -39,9 +39,9 @@ struct JacobianCommand: ParsableCommand {
       : try model.jacobian(inputs: inputs, of: output, wrt: wrtNames, mode: jacobianMode)
     let name = "d\(output)_d\(wrtNames.joined(separator: "_"))"
     if out.hasSuffix(".npy") {
-      try NPY.write(r.jacobian, to: out)
+      try writeArray(r.jacobian, to: out, reading: options.readPaths(for: model))
     } else {
-      try writeArrays(r.outputs + [(name: name, tensor: r.jacobian)], to: out)
+      try writeArrays(r.outputs + [(name: name, tensor: r.jacobian)], to: out, reading: options.readPaths(for: model))
     }
     print("\(name): \(describe(r.jacobian)), \(r.mode.rawValue) mode → \(out)")
     print(preview(r.jacobian))

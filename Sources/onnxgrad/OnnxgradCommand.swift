@@ -16,24 +16,37 @@ struct OnnxgradCommand: ParsableCommand {
   static func main() {
     let commands = configuration.subcommands.map { $0.configuration.commandName ?? "" } + ["help"]
     if let first = CommandLine.arguments.dropFirst().first, !first.hasPrefix("-"), !commands.contains(first) {
-      FileHandle.standardError.write(
-        Data("error: '\(first)' is not an onnxgrad command; the commands are \(commands.joined(separator: ", ")) (see 'onnxgrad --help')\n".utf8))
+      note("error: '\(first)' is not an onnxgrad command; the commands are \(commands.joined(separator: ", ")) (see 'onnxgrad --help')")
       Foundation.exit(1)
     }
+    var parsed: ParsableCommand?
     do {
       var command = try parseAsRoot()
+      parsed = command
       try command.run()
+    } catch let error as ValidationError {
+      guard let subcommand = parsed.map({ type(of: $0) }), subcommand != OnnxgradCommand.self else { fail(error) }
+      let name = subcommand.configuration.commandName ?? ""
+      fail(error, usage: "Usage: \(usageString(for: subcommand))\n  See 'onnxgrad \(name) --help' for more information.")
     } catch {
-      let code = exitCode(for: error)
-      if code == .success {
-        print(fullMessage(for: error))
-        Foundation.exit(0)
-      }
-      var message = fullMessage(for: error)
-      if message.lowercased().hasPrefix("error:") { message = String(message.dropFirst("error:".count)).trimmingCharacters(in: .whitespaces) }
-      message = "error: " + message
-      FileHandle.standardError.write(Data((message + "\n").utf8))
-      Foundation.exit(1)
+      fail(error)
     }
   }
+
+  /// Prints `error: …` (and `usage`, for an argument error found while running a subcommand) to
+  /// stderr and exits with status 1; help and version requests print to stdout and exit 0.
+  private static func fail(_ error: Error, usage: String? = nil) -> Never {
+    let code = exitCode(for: error)
+    if code == .success {
+      print(fullMessage(for: error))
+      Foundation.exit(0)
+    }
+    var message = fullMessage(for: error)
+    if message.lowercased().hasPrefix("error:") { message = String(message.dropFirst("error:".count)).trimmingCharacters(in: .whitespaces) }
+    message = "error: " + message
+    if let usage { message = "error: \(error)\n\(usage)" }
+    note(message)
+    Foundation.exit(1)
+  }
 }
+

@@ -8,7 +8,8 @@ struct OpsCommand: ParsableCommand {
   @Flag(help: "Print the Markdown table of docs/supported-ops.md.") var markdown = false
 
   func run() throws {
-    print(markdown ? ONNXImporter.supportedOpsMarkdown() : Self.plainTable(), terminator: "")
+    let text = markdown ? ONNXImporter.supportedOpsMarkdown() : Self.plainTable()
+    print(text.hasSuffix("\n") ? String(text.dropLast()) : text)
   }
 
   static func plainTable() -> String {

@@ -11,7 +11,7 @@ struct RunCommand: ParsableCommand {
   func run() throws {
     let model = try options.loadModel()
     let outputs = try model.run(inputs: options.loadInputs(for: model))
-    try writeArrays(outputs, to: out)
+    try writeArrays(outputs, to: out, reading: options.readPaths(for: model))
     for o in outputs { print("\(o.name): \(describe(o.tensor))") }
     print("wrote \(outputs.count) output\(outputs.count == 1 ? "" : "s") to \(out)")
   }

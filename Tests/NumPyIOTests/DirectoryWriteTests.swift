@@ -29,6 +29,33 @@ import Testing
     #expect(dir.contents == ["a.npy"])
   }
 
+  @Test func aFailureRemovesEveryFolderItCreated() throws {
+    let dir = try TempDir()
+    // a and b are created, then the last component is too long to create.
+    let out = dir.path + "/a/b/" + unwritable
+    #expect(throws: NumPyIOError.self) { try NPY.write([(name: "x", tensor: a)], toDirectory: out) }
+    #expect(dir.contents.isEmpty)
+  }
+
+  @Test func namesNearTheFileNameLimitAreWritten() throws {
+    let dir = try TempDir()
+    let long = String(repeating: "u", count: 251)
+    try NPY.write([(name: long, tensor: a)], toDirectory: dir.path)
+    #expect(dir.contents == [long + ".npy"])
+    try NPY.write(b, to: dir.path + "/" + long + ".npy")
+    #expect(try NPY.read(dir.path + "/" + long + ".npy") == b)
+    #expect(dir.contents == [long + ".npy"])
+  }
+
+  @Test func aNameTooLongForAFileIsRefusedBeforeWriting() throws {
+    let dir = try TempDir()
+    let error = #expect(throws: NumPyIOError.self) {
+      try NPY.write([(name: "a", tensor: a), (name: String(repeating: "v", count: 252), tensor: b)], toDirectory: dir.path + "/new")
+    }
+    #expect(error?.description.contains("is longer than the 255 bytes a file name may have") == true)
+    #expect(dir.contents.isEmpty)
+  }
+
   @Test func aFailureRemovesTheDirectoryItCreated() throws {
     let dir = try TempDir()
     let out = dir.path + "/made"

@@ -41,7 +41,7 @@ import TensorCore
   @Test func missingFileIsAnIOError() {
     let error = caught { try NPY.read("/nonexistent-dir/none.npy") } as? NumPyIOError
     #expect(error?.kind == .io)
-    #expect(error?.description.hasPrefix("/nonexistent-dir/none.npy: cannot open") == true)
+    #expect(error?.description.hasPrefix("/nonexistent-dir/none.npy: cannot read: no such file") == true)
   }
 
   @Test func directoryIsRefused() {

@@ -30,7 +30,7 @@ import Testing
     let e1 = #expect(throws: ONNXFormatError.self) { try ONNXModel.load(path: missing) }
     #expect(e1 == .cannotRead(path: missing, reason: "no such file"))
     let e2 = #expect(throws: ONNXFormatError.self) { try ONNXModel.load(path: fixturesDirectory) }
-    #expect(e2 == .cannotRead(path: fixturesDirectory, reason: "is a directory"))
+    #expect(e2 == .cannotRead(path: fixturesDirectory, reason: "it is a directory, expected a model file"))
   }
 
   @Test func randomBytesNeverTrap() throws {

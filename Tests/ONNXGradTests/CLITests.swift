@@ -20,10 +20,12 @@ struct CLI {
     let stderr: String
   }
 
-  static func run(_ args: [String]) throws -> Result {
+  /// Runs the binary with `args`, in `directory` when given (relative paths resolve there).
+  static func run(_ args: [String], in directory: URL? = nil) throws -> Result {
     let p = Process()
     p.executableURL = binary
     p.arguments = args
+    if let directory { p.currentDirectoryURL = directory }
     let out = Pipe()
     let err = Pipe()
     p.standardOutput = out

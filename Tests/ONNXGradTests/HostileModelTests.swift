@@ -1,7 +1,7 @@
 import Foundation
 import GraphIR
 import ONNXFormat
-import ONNXGrad
+@testable import ONNXGrad
 import ONNXImport
 import TensorCore
 import Testing
@@ -149,5 +149,37 @@ import Testing
     let y = try #require(try m.run(inputs: ["x": x]).first?.tensor).doubles
     #expect(y[0] == -.infinity && y[1] == .infinity)
     #expect(abs(y[2] - Foundation.log(3)) < 1e-6)
+  }
+
+  @Test func duplicateInitializerNamesAreRefused() {
+    let w = Tensor(uncheckedShape: [1], storage: .float32([2]))
+    Self.refused(["initializer 'w' is declared twice"]) {
+      _ = try Self.model(
+        [ONNXNode(name: "m", opType: "Mul", inputs: ["x", "w"], outputs: ["y"])], inputs: [Self.input("x", [.value(2)])],
+        outputs: ["y"], initializers: [Self.tensor("w", w), Self.tensor("w", w)])
+    }
+  }
+
+  @Test(arguments: [Int64(-1), 0])
+  func aNonPositiveOpsetIsNamed(version: Int64) {
+    Self.refused(["opset_import gives the default ONNX domain version \(version)", "expected a positive version"]) {
+      _ = try Self.model(
+        [ONNXNode(name: "r", opType: "Relu", inputs: ["x"], outputs: ["y"])], inputs: [Self.input("x", [.value(2)])],
+        outputs: ["y"], opset: version)
+    }
+  }
+
+  @Test func halfPrecisionGraphInputsAndOutputsAreNoted() {
+    let onnx = ONNXModel(
+      opsetImports: [ONNXOpsetImport(domain: "", version: 17)],
+      graph: ONNXGraph(
+        nodes: [ONNXNode(name: "r", opType: "Relu", inputs: ["x"], outputs: ["y"])],
+        inputs: [Self.input("x", [.value(2)], type: 10), Self.input("s", [.value(2)])],
+        outputs: [ONNXValueInfo(name: "y", elemType: 16, shape: [.value(2)])]))
+    #expect(
+      Model.summarize(onnx, path: "-", format: "onnx").notes == [
+        "input 'x' is declared FLOAT16; onnxgrad computes it in float32",
+        "output 'y' is declared BFLOAT16; onnxgrad computes it in float32",
+      ])
   }
 }
