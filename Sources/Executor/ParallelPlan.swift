@@ -163,16 +163,18 @@ public final class ParallelPlan: @unchecked Sendable {
         let failure = FailureBox()
         let (rows, count, batch, plans) = (chunkRows, chunks, self.batch, self.plans)
         let slot = SlotCounter(threads: plans.count)
-        WorkerPool.shared.run(count) { c in
-          let start = c * rows
-          let n = min(rows, batch - start)
-          let thread = slot.claim()
-          defer { slot.release(thread) }
-          let plan = n == rows ? plans[thread][0] : plans[thread][plans[thread].count - 1]
-          do {
-            try plan.runSlices(inputs: sources, outputs: targets, start: start, rows: n, batch: batch)
-          } catch {
-            failure.record(error)
+        BLAS.withOneThread {
+          WorkerPool.shared.run(count) { c in
+            let start = c * rows
+            let n = min(rows, batch - start)
+            let thread = slot.claim()
+            defer { slot.release(thread) }
+            let plan = n == rows ? plans[thread][0] : plans[thread][plans[thread].count - 1]
+            do {
+              try plan.runSlices(inputs: sources, outputs: targets, start: start, rows: n, batch: batch)
+            } catch {
+              failure.record(error)
+            }
           }
         }
         if let error = failure.error { throw error }

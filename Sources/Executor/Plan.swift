@@ -64,7 +64,6 @@ public final class Plan: @unchecked Sendable {
   /// Compiles `graph` for inputs of the given shapes (one per `graph.inputs`); `fuse` turns
   /// dense layers into fused steps (`DenseFusion`).
   public init(graph: Graph, inputShapes: [[Int]], fuse: Bool = true) throws {
-    BLAS.setThreads(1)
     self.graph = graph
     let types = try Self.concreteTypes(graph, inputShapes: inputShapes)
     self.types = types
@@ -202,7 +201,7 @@ public final class Plan: @unchecked Sendable {
     for (i, t) in inputs.enumerated() {
       if let p = inputSlots[i].address { t.copyBytes(to: p) }
     }
-    try runKernels()
+    try BLAS.withOneThread { () throws in try runKernels() }
     return try outputSlots.enumerated().map { i, slot in
       switch slot {
       case .folded(let t):

@@ -3,22 +3,42 @@ import Synchronization
 import TensorCore
 
 /// A fixed set of worker threads that, with the calling thread, run the iterations of a
-/// parallel loop. Workers spin briefly for the next loop before sleeping, so back-to-back calls
-/// (a benchmark, a training loop) hand work over in well under a microsecond.
+/// parallel loop.
+///
+/// Waiting is polite: a worker polls for the next loop for up to `pollNanoseconds`, yielding
+/// the core at every poll (`sched_yield`), then sleeps on a condition; the caller, once no
+/// iteration is left to claim, waits for the claimed ones the same way. Back-to-back calls (a
+/// benchmark, a training loop) still hand work over in about a microsecond, while on a loaded
+/// machine no thread spins on a core another process needs: there the caller claims every
+/// iteration a descheduled worker has not, so the parallel path is no slower than one thread.
 ///
 /// Each loop is its own `Job` with its own counters: a worker that wakes late and still holds
 /// an earlier job finds that job's iterations all claimed and returns, so it can never run an
 /// old body on a new loop's iterations.
+///
+/// `@unchecked Sendable`: `current` is read and written only under `condition`; everything else
+/// is immutable or atomic.
 final class WorkerPool: @unchecked Sendable {
-  /// One worker per core beyond the caller's.
-  static let shared = WorkerPool(workers: max(0, ProcessInfo.processInfo.activeProcessorCount - 1))
+  /// One worker per core beyond the caller's, or `ONNXGRAD_THREADS` − 1 when that is set (1:
+  /// no workers, everything on the calling thread).
+  static let shared = WorkerPool(workers: max(0, configuredThreads() - 1))
+
+  /// `ONNXGRAD_THREADS` when it is a positive whole number, else the active core count.
+  static func configuredThreads(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
+    if let text = environment["ONNXGRAD_THREADS"], let n = Int(text), n > 0 { return min(n, 1024) }
+    return ProcessInfo.processInfo.activeProcessorCount
+  }
 
   /// One parallel loop: its body, its size, and the iterations claimed and finished.
+  ///
+  /// `@unchecked Sendable`: the body is only called, and the counters are atomics.
   final class Job: @unchecked Sendable {
     let body: (Int) -> Void
     let count: Int
     let next = Atomic<Int>(0)
     let finished = Atomic<Int>(0)
+    /// Signalled by whoever finishes the last iteration.
+    let done = NSCondition()
 
     init(body: @escaping (Int) -> Void, count: Int) {
       self.body = body
@@ -31,8 +51,23 @@ final class WorkerPool: @unchecked Sendable {
         let i = next.wrappingAdd(1, ordering: .acquiringAndReleasing).oldValue
         guard i < count else { return }
         body(i)
-        finished.wrappingAdd(1, ordering: .releasing)
+        if finished.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue == count {
+          done.lock()
+          done.broadcast()
+          done.unlock()
+        }
       }
+    }
+
+    var isFinished: Bool { finished.load(ordering: .acquiring) == count }
+
+    /// Returns once every iteration has finished: polls (yielding the core) for up to
+    /// `pollNanoseconds`, then sleeps until the last iteration signals.
+    func waitUntilFinished(pollNanoseconds: UInt64) {
+      if WorkerPool.poll(for: pollNanoseconds, until: { isFinished }) { return }
+      done.lock()
+      while !isFinished { done.wait() }
+      done.unlock()
     }
   }
 
@@ -42,8 +77,8 @@ final class WorkerPool: @unchecked Sendable {
   /// The latest job; read and written under `condition`.
   private var current: Job?
   private let runLock = NSLock()
-  /// Spin iterations a worker polls for new work before it sleeps.
-  private let spinLimit = 200_000
+  /// How long an idle thread polls before it sleeps.
+  static let pollNanoseconds: UInt64 = 50_000
 
   init(workers: Int) {
     self.workers = workers
@@ -70,20 +105,32 @@ final class WorkerPool: @unchecked Sendable {
     condition.broadcast()
     condition.unlock()
     job.work()
-    while job.finished.load(ordering: .acquiring) < count {}
+    job.waitUntilFinished(pollNanoseconds: Self.pollNanoseconds)
     condition.lock()
     if current === job { current = nil }
     condition.unlock()
   }
 
+  /// Polls `ready` for up to `nanoseconds`, yielding the core between polls; whether it became true.
+  static func poll(for nanoseconds: UInt64, until ready: () -> Bool) -> Bool {
+    let start = DispatchTime.now().uptimeNanoseconds
+    while !ready() {
+      guard DispatchTime.now().uptimeNanoseconds - start < nanoseconds else { return false }
+      sched_yield()
+    }
+    return true
+  }
+
   private func workerLoop() {
-    BLAS.setThreads(1)
+    BLAS.useOneThreadOnThisThread()
     var seen = 0
     while true {
-      var spins = 0
-      while generation.load(ordering: .acquiring) == seen && spins < spinLimit { spins += 1 }
+      if !Self.poll(for: Self.pollNanoseconds, until: { generation.load(ordering: .acquiring) != seen }) {
+        condition.lock()
+        while generation.load(ordering: .acquiring) == seen { condition.wait() }
+        condition.unlock()
+      }
       condition.lock()
-      while generation.load(ordering: .acquiring) == seen { condition.wait() }
       seen = generation.load(ordering: .acquiring)
       let job = current
       condition.unlock()

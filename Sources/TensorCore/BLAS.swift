@@ -18,7 +18,8 @@ internal import CVectorMath
 /// which Eigen's AVX-512 kernel (XLA's CPU GEMM) is 1.8× faster than OpenBLAS's AVX2 one on
 /// 50–2048 × 100 × 100 products.
 public enum BLAS {
-  /// Sets the number of threads OpenBLAS uses for each call (process-wide).
+  /// Sets the number of threads OpenBLAS uses for each call (process-wide) and OpenMP (so
+  /// oneDNN) uses on the calling thread. The command-line tool sets 1 once at start.
   ///
   /// onnxgrad runs BLAS on one thread and parallelises over batch rows itself: on small GEMMs,
   /// waking OpenBLAS's second thread costs more than the multiply.
@@ -27,7 +28,30 @@ public enum BLAS {
     omp_set_num_threads(Int32(n))
   }
 
+  /// OpenBLAS's process-wide thread count.
   public static var threads: Int { Int(openblas_get_num_threads()) }
+
+  /// Runs `body` with OpenBLAS and this thread's OpenMP on one thread, and restores the
+  /// caller's settings afterwards: a library user's own setting survives every run (though
+  /// OpenBLAS calls the user makes from other threads during the run see one thread, as
+  /// OpenBLAS's setting is process-wide). Costs nothing when both are already 1.
+  public static func withOneThread<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+    let blas = openblas_get_num_threads()
+    let omp = omp_get_max_threads()
+    if blas != 1 { openblas_set_num_threads(1) }
+    if omp != 1 { omp_set_num_threads(1) }
+    defer {
+      if blas != 1 { openblas_set_num_threads(blas) }
+      if omp != 1 { omp_set_num_threads(omp) }
+    }
+    return try body()
+  }
+
+  /// Puts OpenMP (so oneDNN's GEMM) on one thread for the calling thread only: for onnxgrad's
+  /// own worker threads.
+  public static func useOneThreadOnThisThread() {
+    omp_set_num_threads(1)
+  }
 
   /// Up to this many rows (and no transposed `A`), a product is one OpenBLAS matrix-vector
   /// product per row: a GEMM call's set-up costs more than it saves there (B = 1 forward:

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TensorCore
 
 /// `onnxgrad`: outputs and input derivatives of ONNX models exported from PyTorch.
 @main
@@ -19,6 +20,7 @@ struct OnnxgradCommand: ParsableCommand {
       note("error: '\(first)' is not an onnxgrad command; the commands are \(commands.joined(separator: ", ")) (see 'onnxgrad --help')")
       Foundation.exit(1)
     }
+    BLAS.setThreads(1)
     var parsed: ParsableCommand?
     do {
       var command = try parseAsRoot()

@@ -30,3 +30,34 @@ import Testing
   #expect(log.foreign == 0, "\(log.foreign) iterations ran an earlier loop's body")
   #expect(log.runs.allSatisfy { $0 == [1, 1, 1, 1] }, "some iteration ran zero or several times")
 }
+
+/// Iterations slower than the polling window and pauses longer than it: the caller sleeps until
+/// the last iteration signals, workers sleep until the next loop wakes them, and nothing is lost.
+@Test func workerPoolSleepsAndWakesWithoutLosingIterations() {
+  final class Counter: @unchecked Sendable {
+    let lock = NSLock()
+    var value = 0
+  }
+  let counter = Counter()
+  let pool = WorkerPool(workers: 2)
+  for round in 0..<30 {
+    pool.run(6) { i in
+      if i % 3 == round % 3 { usleep(200) }
+      counter.lock.lock()
+      counter.value += 1
+      counter.lock.unlock()
+    }
+    if round % 5 == 0 { usleep(500) }
+  }
+  #expect(counter.value == 30 * 6)
+}
+
+@Test func threadCountComesFromTheEnvironment() {
+  #expect(WorkerPool.configuredThreads(environment: ["ONNXGRAD_THREADS": "1"]) == 1)
+  #expect(WorkerPool.configuredThreads(environment: ["ONNXGRAD_THREADS": "3"]) == 3)
+  let cores = ProcessInfo.processInfo.activeProcessorCount
+  for ignored in ["0", "-2", "two", ""] {
+    #expect(WorkerPool.configuredThreads(environment: ["ONNXGRAD_THREADS": ignored]) == cores)
+  }
+  #expect(WorkerPool.configuredThreads(environment: [:]) == cores)
+}
