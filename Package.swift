@@ -32,6 +32,8 @@ let package = Package(
     .target(
       name: "CXSMM", path: "Sources/CXSMM",
       linkerSettings: [.linkedLibrary("xsmm"), .linkedLibrary("xsmmnoblas"), .linkedLibrary("dl"), .linkedLibrary("pthread")]),
+    // Removes temporary outputs when a run is ended by a signal (async-signal-safe, so in C).
+    .target(name: "CFileCleanup", path: "Sources/CFileCleanup"),
     .target(
       name: "CEigenGEMM", path: "Sources/CEigenGEMM",
       cxxSettings: [.unsafeFlags(["-I/usr/include/eigen3", "-O3", "-mavx512f", "-mavx512dq", "-mfma"])]),
@@ -52,7 +54,7 @@ let package = Package(
     .target(name: "Executor", dependencies: ["GraphIR", "TensorCore"]),
     .target(name: "ONNXFormat", dependencies: ["COnnxProto", "TensorCore"]),
     .target(name: "ONNXImport", dependencies: ["ONNXFormat", "Ops", "GraphIR", "TensorCore"]),
-    .target(name: "NumPyIO", dependencies: ["CZlib", "TensorCore"]),
+    .target(name: "NumPyIO", dependencies: ["CZlib", "CFileCleanup", "TensorCore"]),
     .target(name: "MLPFormat", dependencies: ["ONNXFormat", "NumPyIO", "TensorCore"]),
     // Layer 5
     .target(

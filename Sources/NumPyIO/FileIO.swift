@@ -43,35 +43,56 @@ enum FileIO {
   /// Writes and flushes `bytes` to a new hidden temporary file in `path`'s folder and returns
   /// its path; on failure nothing is left behind.
   static func writeTemporary(_ bytes: [UInt8], besides path: String) throws(NumPyIOError) -> String {
+    let (fd, temp) = try createTemporary(besides: path)
+    do throws(NumPyIOError) {
+      try writeAll(bytes, to: fd, at: 0, path: path)
+      try finish(fd, path: path)
+      return temp
+    } catch {
+      unlink(temp)
+      throw error
+    }
+  }
+
+  /// Creates a new hidden temporary file in `path`'s folder, open for writing: its descriptor
+  /// and path. The name is short whatever the target's length, so a name near the file-name
+  /// limit still works.
+  static func createTemporary(besides path: String) throws(NumPyIOError) -> (fd: Int32, path: String) {
     let slash = path.lastIndex(of: "/")
     let directory = slash.map { String(path[...$0]) } ?? ""
     let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
     guard !base.isEmpty else {
       throw NumPyIOError(file: path, kind: .io, "cannot write: the path names a directory, expected a file name")
     }
-    // Short, whatever the target's length: a name near the file-name limit must still work.
     let temp = "\(directory).onnxgrad-\(String(UInt64.random(in: 0...UInt64.max), radix: 36)).tmp"
     let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     guard fd >= 0 else { throw systemError(path, "create a temporary file in its folder", errno) }
-    var closed = false
-    do throws(NumPyIOError) {
-      var written = 0
-      while written < bytes.count {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + written }, $0.count - written) }
-        if n < 0 {
-          if errno == EINTR { continue }
-          throw systemError(path, "write", errno)
-        }
-        written += n
+    return (fd, temp)
+  }
+
+  /// Writes all of `bytes` at `offset` of `fd` (retrying short and interrupted writes); `path`
+  /// names the target in errors.
+  static func writeAll(_ bytes: [UInt8], to fd: Int32, at offset: Int, path: String) throws(NumPyIOError) {
+    var written = 0
+    while written < bytes.count {
+      let n = bytes.withUnsafeBytes {
+        pwrite(fd, $0.baseAddress.map { $0 + written }, $0.count - written, off_t(offset + written))
       }
-      guard fsync(fd) == 0 else { throw systemError(path, "flush", errno) }
-      closed = true
-      guard close(fd) == 0 else { throw systemError(path, "close", errno) }
-      return temp
-    } catch {
-      if !closed { close(fd) }
-      unlink(temp)
-      throw error
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw systemError(path, "write", errno)
+      }
+      written += n
     }
+  }
+
+  /// Flushes `fd` to the device and closes it; closes it on failure too.
+  static func finish(_ fd: Int32, path: String) throws(NumPyIOError) {
+    guard fsync(fd) == 0 else {
+      let code = errno
+      close(fd)
+      throw systemError(path, "flush", code)
+    }
+    guard close(fd) == 0 else { throw systemError(path, "close", errno) }
   }
 }

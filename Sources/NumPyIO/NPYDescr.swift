@@ -1,3 +1,5 @@
+import TensorCore
+
 /// An element type from a `.npy` header's `descr` that onnxgrad can read.
 struct NPYDescr: Equatable {
   enum Kind: Equatable {
@@ -77,5 +79,16 @@ extension NumPyIOError.Kind {
   struct Refusal: Error {
     let kind: NumPyIOError.Kind
     let message: String
+  }
+}
+
+extension NPYDescr {
+  /// The tensor dtype elements of this descr decode to.
+  var tensorDType: DType {
+    switch kind {
+    case .float: size == 8 ? .float64 : .float32
+    case .signed, .unsigned: .int64
+    case .bool: .bool
+    }
   }
 }

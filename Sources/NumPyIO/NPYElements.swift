@@ -6,6 +6,16 @@ enum NPYElements {
   static func decode(
     _ bytes: [UInt8], from offset: Int, count: Int, descr: NPYDescr, source: String
   ) throws(NumPyIOError) -> Tensor.Storage {
+    try bytes.withUnsafeBytes { raw in
+      Result { () throws(NumPyIOError) in try decode(raw, from: offset, count: count, descr: descr, source: source) }
+    }.get()
+  }
+
+  /// Decodes `count` elements of `descr` starting at `offset` of `bytes` (a file's memory map,
+  /// say; the caller checked the length).
+  static func decode(
+    _ bytes: UnsafeRawBufferPointer, from offset: Int, count: Int, descr: NPYDescr, source: String
+  ) throws(NumPyIOError) -> Tensor.Storage {
     let size = descr.size
     let big = descr.bigEndian
     /// The raw bits of element `i`, in host order.
@@ -54,13 +64,11 @@ enum NPYElements {
   }
 
   /// A byte copy of little-endian elements on a little-endian host; nil elsewhere.
-  private static func copyNative<T>(_ bytes: [UInt8], from offset: Int, count: Int) -> [T]? {
+  private static func copyNative<T>(_ bytes: UnsafeRawBufferPointer, from offset: Int, count: Int) -> [T]? {
     #if _endian(little)
       let length = count * MemoryLayout<T>.stride
       return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-        bytes.withUnsafeBytes { src in
-          UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: src[offset..<(offset + length)]))
-        }
+        UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)]))
         initialized = count
       }
     #else

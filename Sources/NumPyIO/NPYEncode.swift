@@ -6,17 +6,20 @@ extension NPY {
   /// The descr is `'<f4'`, `'<f8'`, `'<i8'` or `'|b1'`; the header is padded with spaces and a newline so
   /// the data starts at a multiple of 64 bytes.
   public static func encode(_ t: Tensor) -> [UInt8] {
-    let descr: String
-    switch t.dtype {
-    case .float32: descr = "<f4"
-    case .float64: descr = "<f8"
-    case .int64: descr = "<i8"
-    case .bool: descr = "|b1"
-    }
-    var out = NPYHeader.encode(descr: descr, shape: t.shape)
+    var out = NPYHeader.encode(descr: descr(for: t.dtype), shape: t.shape)
     out.reserveCapacity(out.count + t.count * t.dtype.byteSize)
     NPYElements.encode(t.storage, into: &out)
     return out
+  }
+
+  /// The `descr` NumPy writes for `dtype`.
+  static func descr(for dtype: DType) -> String {
+    switch dtype {
+    case .float32: "<f4"
+    case .float64: "<f8"
+    case .int64: "<i8"
+    case .bool: "|b1"
+    }
   }
 
   /// Writes ``encode(_:)`` to `path` atomically: a temporary file in the same folder, then rename.

@@ -15,6 +15,12 @@ struct NPYHeader {
   }
 
   /// Reads magic, version, header length and the header dict from the start of `bytes`.
+  /// The longest header read (NumPy itself refuses headers past 10,000 bytes unless told otherwise).
+  static let maxHeaderBytes = 1 << 20
+
+  /// The bytes a header needs at most: preamble and the longest header.
+  static let maxPrefixBytes = 12 + maxHeaderBytes
+
   static func parse(_ bytes: [UInt8], source: String) throws(NumPyIOError) -> NPYHeader {
     func fail(_ kind: NumPyIOError.Kind, _ message: String) -> NumPyIOError {
       NumPyIOError(file: source, kind: kind, message)
@@ -39,6 +45,10 @@ struct NPYHeader {
       throw fail(.truncated, "truncated: file ends after \(bytes.count) bytes, inside the header length")
     }
     let headerLength = lengthSize == 2 ? Int(bytes.le16(at: 8)) : Int(bytes.le32(at: 8))
+    guard headerLength <= maxHeaderBytes else {
+      throw fail(
+        .badHeader, "bad header: \(headerLength) bytes long, more than the \(maxHeaderBytes) a .npy header may have here")
+    }
     let start = 8 + lengthSize
     guard headerLength <= bytes.count - start else {
       throw fail(

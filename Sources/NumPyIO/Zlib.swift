@@ -5,8 +5,11 @@ enum Zlib {
   private static let chunk = 1 << 30
 
   /// The CRC-32 zip uses.
-  static func crc32(_ bytes: [UInt8]) -> UInt32 {
-    var crc: UInt = CZlib.crc32(0, nil, 0)
+  static func crc32(_ bytes: [UInt8]) -> UInt32 { crc32(bytes, continuing: 0) }
+
+  /// The CRC-32 of the bytes already summed as `crc` followed by `bytes`.
+  static func crc32(_ bytes: [UInt8], continuing previous: UInt32) -> UInt32 {
+    var crc = UInt(previous)
     bytes.withUnsafeBufferPointer { buffer in
       var start = 0
       while start < buffer.count {

@@ -113,6 +113,13 @@ public struct Model: Sendable {
   }
 
   /// Whether no node on the way to `outputs` mixes rows of axis 0 (so rows can run apart).
+  /// Whether row b of each named output (all outputs when nil) depends only on row b of the
+  /// batched inputs (axis 0), so that the batch may be computed in chunks of rows.
+  public func rowsAreIndependent(outputs names: [String]? = nil) -> Bool {
+    let values = names.map { $0.compactMap { graph.output(named: $0) } } ?? graph.outputs
+    return rowsIndependent(outputs: values)
+  }
+
   func rowsIndependent(outputs: [Value]) -> Bool {
     let batched = graph.inputs.filter { graph.type(of: $0).rank >= 1 }
     return (try? BatchIndependence.check(graph, batched: batched, outputs: outputs)) != nil

@@ -86,6 +86,28 @@ struct ModelInputOptions: ParsableArguments {
     return result
   }
 
+  /// The `--input` arrays by input name for streaming: `.npy` files memory-mapped (read by
+  /// rows), `.npz` members whole (their decompressed size bounded by `maxMemory`).
+  func inputArrays(for model: Model, maxMemory: Int) throws -> [String: InputArray] {
+    var result: [String: InputArray] = [:]
+    for source in try inputSources(for: model) {
+      switch source {
+      case .array(let name, let path):
+        guard result[name] == nil else { throw ValidationError("input '\(name)' is given twice") }
+        result[name] = .mapped(try NPYMappedFile(path))
+      case .archive(let path):
+        for member in try NPZ.read(path, maxBytes: maxMemory) {
+          guard model.inputNames.contains(member.name) else {
+            throw ValidationError("\(path): member '\(member.name)' is not an input; the model's inputs are: \(model.inputNames.joined(separator: ", "))")
+          }
+          guard result[member.name] == nil else { throw ValidationError("input '\(member.name)' is given twice") }
+          result[member.name] = .whole(member.tensor)
+        }
+      }
+    }
+    return result
+  }
+
   /// Every file this run reads by name: the model and the `--input` files (`extra`: others, such
   /// as a seed), for `OutputTargets.refuseOverwriting`.
   func readPaths(for model: Model, extra: [String] = []) throws -> [String] {
@@ -115,26 +137,16 @@ func fileSafe(_ name: String) -> String {
   return safe.isEmpty || safe.hasPrefix(".") ? "_" + safe : safe
 }
 
-/// Writes named arrays to `out`: a `.npz` archive (stored), or a directory of `<name>.npy`
-/// files, all or nothing (`NPY.write(_:toDirectory:)`). Names are made file-safe first. Refuses
-/// to replace any file in `reading`.
-func writeArrays(_ arrays: [(name: String, tensor: Tensor)], to out: String, reading: [String]) throws {
-  let members = arrays.map { (name: fileSafe($0.name), tensor: $0.tensor) }
-  if out.hasSuffix(".npz") {
-    try refuseOverwriting([out], reading: reading)
-    try NPZ.write(members, to: out)
-  } else if out.hasSuffix(".npy") {
-    throw ValidationError("--out \(out): \(members.count) arrays are written here; give a directory or a .npz file")
-  } else {
-    try refuseOverwriting(members.map { (out as NSString).appendingPathComponent($0.name + ".npy") }, reading: reading)
-    try NPY.write(members, toDirectory: out)
+/// Where `--out` puts `count` arrays: a `.npz`, a `.npy` (one array only) or a directory.
+func arrayDestination(_ out: String, count: Int) throws -> ArrayDestination {
+  if out.hasSuffix(".npz") { return .npz(out) }
+  if out.hasSuffix(".npy") {
+    guard count == 1 else {
+      throw ValidationError("--out \(out): \(count) arrays are written here; give a directory or a .npz file")
+    }
+    return .npy(out)
   }
-}
-
-/// Writes one array to the `.npy` file `out`, refusing to replace any file in `reading`.
-func writeArray(_ tensor: Tensor, to out: String, reading: [String]) throws {
-  try refuseOverwriting([out], reading: reading)
-  try NPY.write(tensor, to: out)
+  return .directory(out)
 }
 
 /// Throws when a file in `targets` exists and is one of the files in `reading` (the same device
@@ -152,13 +164,15 @@ func refuseOverwriting(_ targets: [String], reading: [String]) throws {
   }
 }
 
-/// A short preview of a tensor for the terminal: shape, dtype and the first rows.
-func preview(_ t: Tensor, rows: Int = 3) -> String {
-  let values = t.doubles
+/// A short preview of a tensor for the terminal: its first rows, then how many of `total`
+/// rows (default: the tensor's own) are not shown.
+func preview(_ t: Tensor, rows: Int = 3, total: Int? = nil) -> String {
+  let shownRows = min(rows, t.shape.first ?? 1)
+  let values = ((t.shape.isEmpty ? nil : try? t.rows(0..<shownRows)) ?? t).doubles
   let perRow = t.shape.dropFirst().reduce(1, *)
   let lastDim = t.shape.count >= 2 ? t.shape[t.shape.count - 1] : perRow
   var lines: [String] = []
-  let shown = min(rows, t.shape.first ?? 1)
+  let shown = shownRows
   for r in 0..<shown {
     let row = values[(r * perRow)..<min(values.count, (r + 1) * perRow)]
     let chunks = stride(from: row.startIndex, to: row.endIndex, by: max(1, lastDim)).map { start in
@@ -166,7 +180,7 @@ func preview(_ t: Tensor, rows: Int = 3) -> String {
     }
     lines.append("  [\(r)] " + chunks.joined(separator: " "))
   }
-  if let n = t.shape.first, n > shown { lines.append("  … \(n - shown) more") }
+  if let n = total ?? t.shape.first, n > shown { lines.append("  … \(n - shown) more") }
   return lines.joined(separator: "\n")
 }
 

@@ -17,6 +17,7 @@ struct DerivativesCommand: ParsableCommand {
 
   @OptionGroup var options: ModelInputOptions
   @OptionGroup var higher: HigherOrderOptions
+  @OptionGroup var stream: StreamOptions
   @Option(help: ArgumentHelp("One name per variable, in order, separated by commas.", valueName: "N1,N2,…"))
   var names: String?
   @Option(help: ArgumentHelp("The partial derivatives to compute, separated by commas.", valueName: "T1,T2,…"))
@@ -28,19 +29,31 @@ struct DerivativesCommand: ParsableCommand {
     let model = try options.loadModel()
     let selector = try higher.selector()
     let wrt = try higher.inputs(of: model)
-    let x = try model.orderedInputs(options.loadInputs(for: model))
-    let shapes = x.map(\.shape)
-    let (termList, partials) = try partialTerms(terms, names: names, model: model, wrt: wrt, inputShapes: shapes)
-    let compiled = try model.compileDerivatives(of: selector, wrt: wrt, partials: partials, inputShapes: shapes)
-    if higher.printGraph { print("\(compiled)") }
-    let r = try compiled(x)
+    let rows = RowStream(arrays: try options.inputArrays(for: model, maxMemory: stream.memoryBudget()), options: stream)
+    let (termList, partials) = try partialTerms(
+      terms, names: names, model: model, wrt: wrt, inputShapes: rows.shapes(rows: nil, order: model.inputNames))
     let label = fileSafe(selector.component.map { "\(selector.name)\($0)" } ?? selector.name)
-    let zero = zip(termList, r.structurallyZero).filter(\.1).map(\.0)
-    if !zero.isEmpty {
-      note("note: \(zero.map { "\(label)_\($0)" }.joined(separator: ", ")) \(zero.count == 1 ? "is" : "are") zero by construction (the graph has no terms of that order, e.g. only piecewise-linear activations)")
+    var zero: [Bool] = []
+    var printed = !higher.printGraph
+    let r = try rows.run(
+      chunkable: model.rowsAreIndependent(outputs: [selector.name]), destination: { try arrayDestination(out, count: $0.count) },
+      reading: options.readPaths(for: model)
+    ) { n in
+      let shapes = rows.shapes(rows: n, order: model.inputNames)
+      let compiled = try model.compileDerivatives(of: selector, wrt: wrt, partials: partials, inputShapes: shapes)
+      if !printed { print("\(compiled)") }
+      printed = true
+      return { chunk in
+        let r = try compiled(model.orderedInputs(chunk))
+        zero = r.structurallyZero
+        return [(label, r.value)] + zip(termList, r.partials).map { ("\(label)_\(fileSafe($0))", $1) }
+      }
     }
-    let arrays = [(name: label, tensor: r.value)] + zip(termList, r.partials).map { (name: "\(label)_\(fileSafe($0))", tensor: $1) }
-    try writeArrays(arrays, to: out, reading: options.readPaths(for: model))
-    print("\(arrays.count) arrays of \(describe(r.value)) → \(out): \(arrays.map(\.name).joined(separator: ", "))")
+    let zeroTerms = zip(termList, zero).filter(\.1).map(\.0)
+    if !zeroTerms.isEmpty {
+      note("note: \(zeroTerms.map { "\(label)_\($0)" }.joined(separator: ", ")) \(zeroTerms.count == 1 ? "is" : "are") zero by construction (the graph has no terms of that order, e.g. only piecewise-linear activations)")
+    }
+    let shape = r.shapes.first ?? []
+    print("\(r.first.count) arrays of \(r.first.first?.tensor.dtype.description ?? "?") [\(shape.map(String.init).joined(separator: ", "))] → \(out): \(r.first.map(\.name).joined(separator: ", "))")
   }
 }

@@ -8,10 +8,11 @@ struct HessianCommand: ParsableCommand {
 
   @OptionGroup var options: ModelInputOptions
   @OptionGroup var higher: HigherOrderOptions
+  @OptionGroup var stream: StreamOptions
   @Option(help: "Where to write the Hessian (.npy).") var out: String
 
   func run() throws {
-    try higher.runSecondOrder("hessian", options: options, out: out) {
+    try higher.runSecondOrder("hessian", options: options, stream: stream, out: out) {
       try $0.compileHessian(of: $1, wrt: $2, inputShapes: $3)
     }
   }

@@ -28,22 +28,35 @@ extension HigherOrderOptions {
   /// Compiles with `compile`, runs, says on stderr when the result is zero by construction, and
   /// writes the result to `out` (a .npy file).
   func runSecondOrder(
-    _ what: String, options: ModelInputOptions, out: String,
+    _ what: String, options: ModelInputOptions, stream: StreamOptions, out: String,
     compile: (Model, OutputSelector, [String], [[Int]]) throws -> CompiledSecondOrder
   ) throws {
     guard out.hasSuffix(".npy") else { throw ValidationError("--out \(out): \(what) writes one array; give a .npy file") }
     let model = try options.loadModel()
     let wrt = try inputs(of: model)
-    let x = try model.orderedInputs(options.loadInputs(for: model))
-    let compiled = try compile(model, selector(), wrt, x.map(\.shape))
-    if printGraph { print("\(compiled)") }
-    let r = try compiled(x)
-    if r.structurallyZero {
+    let selector = try selector()
+    let rows = RowStream(arrays: try options.inputArrays(for: model, maxMemory: stream.memoryBudget()), options: stream)
+    var zero = false
+    var printed = !printGraph
+    let r = try rows.run(
+      chunkable: model.rowsAreIndependent(outputs: [selector.name]), destination: { _ in .npy(out) },
+      reading: options.readPaths(for: model)
+    ) { n in
+      let compiled = try compile(model, selector, wrt, rows.shapes(rows: n, order: model.inputNames))
+      if !printed { print("\(compiled)") }
+      printed = true
+      return { chunk in
+        let r = try compiled(model.orderedInputs(chunk))
+        zero = r.structurallyZero
+        return [(what, r.result)]
+      }
+    }
+    if zero {
       note("note: the \(what) of '\(of)' with respect to \(wrt.joined(separator: ", ")) is zero by construction (the graph has no second-order terms, e.g. only piecewise-linear activations)")
     }
-    try writeArray(r.result, to: out, reading: options.readPaths(for: model))
-    print("\(what) of \(of) wrt \(wrt.joined(separator: ",")): \(describe(r.result)) → \(out)")
-    print(preview(r.result))
+    guard let result = r.first.first?.tensor, let shape = r.shapes.first else { return }
+    print("\(what) of \(of) wrt \(wrt.joined(separator: ",")): \(result.dtype) [\(shape.map(String.init).joined(separator: ", "))] → \(out)")
+    print(preview(result, total: shape.first))
   }
 }
 

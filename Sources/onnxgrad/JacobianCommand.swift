@@ -13,6 +13,7 @@ struct JacobianCommand: ParsableCommand {
       """)
 
   @OptionGroup var options: ModelInputOptions
+  @OptionGroup var stream: StreamOptions
   @Option(help: "The output (may be omitted when the model has one).") var of: String?
   @Option(
     help: ArgumentHelp(
@@ -32,18 +33,31 @@ struct JacobianCommand: ParsableCommand {
     let output = try of ?? onlyName(model.outputNames, "output", flag: "--of")
     let wrtNames = try wrt.map(inputList) ?? [onlyName(model.inputNames, "input", flag: "--wrt")]
     if full && wrtNames.count > 1 { throw ValidationError("--full takes one input in --wrt, got \(wrtNames.count)") }
-    let inputs = try options.loadInputs(for: model)
-    let r =
-      full
-      ? try model.fullJacobian(inputs: inputs, of: output, wrt: wrtNames[0], mode: jacobianMode)
-      : try model.jacobian(inputs: inputs, of: output, wrt: wrtNames, mode: jacobianMode)
     let name = "d\(output)_d\(wrtNames.joined(separator: "_"))"
-    if out.hasSuffix(".npy") {
-      try writeArray(r.jacobian, to: out, reading: options.readPaths(for: model))
-    } else {
-      try writeArrays(r.outputs + [(name: name, tensor: r.jacobian)], to: out, reading: options.readPaths(for: model))
+    let onlyJacobian = out.hasSuffix(".npy")
+    let rows = RowStream(arrays: try options.inputArrays(for: model, maxMemory: stream.memoryBudget()), options: stream)
+    var modeUsed = jacobianMode
+    let r = try rows.run(
+      chunkable: !full && model.rowsAreIndependent(), destination: { try arrayDestination(out, count: $0.count) },
+      reading: options.readPaths(for: model)
+    ) { n in
+      let shapes = rows.shapes(rows: n, order: model.inputNames)
+      if full {
+        return { chunk in
+          let r = try model.fullJacobian(inputs: chunk, of: output, wrt: wrtNames[0], mode: jacobianMode)
+          modeUsed = r.mode
+          return (onlyJacobian ? [] : r.outputs.map { (fileSafe($0.name), $0.tensor) }) + [(fileSafe(name), r.jacobian)]
+        }
+      }
+      let compiled = try model.compileJacobian(of: output, wrt: wrtNames, mode: jacobianMode, inputShapes: shapes)
+      modeUsed = compiled.mode
+      return { chunk in
+        let r = try compiled(model.orderedInputs(chunk))
+        return (onlyJacobian ? [] : r.outputs.map { (fileSafe($0.name), $0.tensor) }) + [(fileSafe(name), r.jacobian)]
+      }
     }
-    print("\(name): \(describe(r.jacobian)), \(r.mode.rawValue) mode → \(out)")
-    print(preview(r.jacobian))
+    guard let jacobian = r.first.last?.tensor, let shape = r.shapes.last else { return }
+    print("\(name): \(jacobian.dtype) [\(shape.map(String.init).joined(separator: ", "))], \(modeUsed.rawValue) mode → \(out)")
+    print(preview(jacobian, total: shape.first))
   }
 }

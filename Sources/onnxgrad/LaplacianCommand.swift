@@ -8,10 +8,11 @@ struct LaplacianCommand: ParsableCommand {
 
   @OptionGroup var options: ModelInputOptions
   @OptionGroup var higher: HigherOrderOptions
+  @OptionGroup var stream: StreamOptions
   @Option(help: "Where to write the Laplacian (.npy).") var out: String
 
   func run() throws {
-    try higher.runSecondOrder("laplacian", options: options, out: out) {
+    try higher.runSecondOrder("laplacian", options: options, stream: stream, out: out) {
       try $0.compileLaplacian(of: $1, wrt: $2, inputShapes: $3)
     }
   }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NumPyIO
 import TensorCore
 
 /// `onnxgrad`: outputs and input derivatives of ONNX models exported from PyTorch.
@@ -21,6 +22,7 @@ struct OnnxgradCommand: ParsableCommand {
       Foundation.exit(1)
     }
     BLAS.setThreads(1)
+    SignalCleanup.install()
     var parsed: ParsableCommand?
     do {
       var command = try parseAsRoot()

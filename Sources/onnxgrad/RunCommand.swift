@@ -6,13 +6,21 @@ struct RunCommand: ParsableCommand {
     commandName: "run", abstract: "Run the model and write every output as <output name>.npy.")
 
   @OptionGroup var options: ModelInputOptions
+  @OptionGroup var stream: StreamOptions
   @Option(help: "A directory (one <output>.npy per output) or a .npz file.") var out: String
 
   func run() throws {
     let model = try options.loadModel()
-    let outputs = try model.run(inputs: options.loadInputs(for: model))
-    try writeArrays(outputs, to: out, reading: options.readPaths(for: model))
-    for o in outputs { print("\(o.name): \(describe(o.tensor))") }
-    print("wrote \(outputs.count) output\(outputs.count == 1 ? "" : "s") to \(out)")
+    let rows = RowStream(arrays: try options.inputArrays(for: model, maxMemory: stream.memoryBudget()), options: stream)
+    let names = model.outputNames.map(fileSafe)
+    let r = try rows.run(
+      chunkable: model.rowsAreIndependent(), destination: { _ in try arrayDestination(out, count: names.count + 1) },
+      reading: options.readPaths(for: model)
+    ) { n in
+      let compiled = try model.compileRun(inputShapes: rows.shapes(rows: n, order: model.inputNames))
+      return { chunk in Array(zip(names, try compiled(model.orderedInputs(chunk)))) }
+    }
+    for (o, shape) in zip(r.first, r.shapes) { print("\(o.name): \(o.tensor.dtype) [\(shape.map(String.init).joined(separator: ", "))]") }
+    print("wrote \(r.first.count) output\(r.first.count == 1 ? "" : "s") to \(out)")
   }
 }

@@ -1,0 +1,176 @@
+import ArgumentParser
+import Foundation
+import NumPyIO
+import TensorCore
+
+/// An input array: a memory-mapped `.npy` read by rows, or an array held whole (from `.npz`).
+enum InputArray {
+  case mapped(NPYMappedFile)
+  case whole(Tensor)
+
+  var shape: [Int] {
+    switch self {
+    case .mapped(let m): m.shape
+    case .whole(let t): t.shape
+    }
+  }
+
+  var bytesPerRow: Int {
+    let perRow = shape.dropFirst().reduce(1, *)
+    switch self {
+    case .mapped(let m): return perRow * m.dtype.byteSize
+    case .whole(let t): return perRow * t.dtype.byteSize
+    }
+  }
+
+  /// Whether this array can be read by rows of axis 0.
+  var readsByRows: Bool {
+    switch self {
+    case .mapped(let m): m.readsByRows
+    case .whole(let t): !t.shape.isEmpty
+    }
+  }
+
+  /// Rows `range` of axis 0, or the whole array for `0..<rowCount`.
+  func rows(_ range: Range<Int>) throws -> Tensor {
+    switch self {
+    case .mapped(let m): return try m.rows(range)
+    case .whole(let t): return range == 0..<(t.shape.first ?? 1) ? t : try t.rows(range)
+    }
+  }
+}
+
+/// What one chunk of rows computes: named results, each with the chunk's rows on axis 0.
+typealias ChunkFunction = ([String: Tensor]) throws -> [(name: String, tensor: Tensor)]
+
+/// Runs a computation over row chunks of its inputs and streams the named results into their
+/// final files (`ArrayStreamWriter`): memory stays bounded by one chunk whatever the batch, and
+/// nothing is left at the destination unless every row was written.
+///
+/// Inputs are chunked when every array has the same number of rows on axis 0, each can be read
+/// by rows, and the caller says the computation keeps rows apart (`chunkable`); otherwise the
+/// whole batch is one chunk, which must fit in `--max-memory`.
+struct RowStream {
+  let arrays: [String: InputArray]
+  let options: StreamOptions
+
+  /// The rows shared by every input (nil when they differ or an input has no axis).
+  var batch: Int? {
+    let rows = Set(arrays.values.map { $0.shape.first ?? -1 })
+    guard rows.count == 1, let b = rows.first, b >= 0, arrays.values.allSatisfy(\.readsByRows) else { return nil }
+    return b
+  }
+
+  /// Computes and writes; returns the first chunk's results (for a preview) and the final
+  /// shape of each result.
+  ///
+  /// `compile(rows)` builds the function for chunks of `rows` rows (nil: the whole arrays as
+  /// they are); it is called at most three times (a first chunk that measures the results'
+  /// size, the steady chunk size, the last chunk). `destination(names)` says where the named
+  /// results go; no existing file in `reading` may be among them.
+  func run(
+    chunkable: Bool, destination: (_ names: [String]) throws -> ArrayDestination, reading: [String],
+    compile: (_ rows: Int?) throws -> ChunkFunction
+  ) throws -> (first: [(name: String, tensor: Tensor)], shapes: [[Int]]) {
+    let budget = try options.memoryBudget()
+    let requested = try options.validatedBatchSize()
+    let inputRowBytes = arrays.values.map(\.bytesPerRow).reduce(0, +)
+    guard chunkable, let batch, batch > 0 else {
+      return try runWhole(budget: budget, destination: destination, reading: reading, compile: compile)
+    }
+    let chunkBytes = 64 << 20
+    var rows = min(batch, requested ?? max(1024, min(65_536, chunkBytes / max(1, inputRowBytes))))
+    try checkBudget(rows: rows, rowBytes: inputRowBytes * 2, budget: budget, what: "a chunk's inputs")
+    let display = ProgressDisplay(mode: options.progressMode, total: batch)
+    defer { display.finish() }
+    var writer: ArrayStreamWriter?
+    var first: [(name: String, tensor: Tensor)] = []
+    var shapes: [[Int]] = []
+    var compiled: [Int: ChunkFunction] = [:]
+    var done = 0
+    while done < batch {
+      let n = min(rows, batch - done)
+      if compiled[n] == nil { compiled[n] = try compile(n) }
+      guard let function = compiled[n] else { break }
+      var chunk: [String: Tensor] = [:]
+      for (name, array) in arrays { chunk[name] = try array.rows(done..<(done + n)) }
+      let results = try function(chunk)
+      if writer == nil {
+        first = results
+        for r in results where r.tensor.shape.first != n {
+          throw ValidationError("internal: result '\(r.name)' \(r.tensor.shape) does not have the chunk's \(n) rows on axis 0")
+        }
+        shapes = results.map { [batch] + $0.tensor.shape.dropFirst() }
+        let resultRowBytes = results.map { $0.tensor.count / max(1, n) * $0.tensor.dtype.byteSize }.reduce(0, +)
+        let rowBytes = 2 * inputRowBytes + 2 * resultRowBytes
+        if requested == nil {
+          rows = max(1, min(batch, max(1024, chunkBytes / max(1, rowBytes)), budget / max(1, 2 * rowBytes)))
+        }
+        try checkBudget(rows: rows, rowBytes: rowBytes, budget: budget, what: "a chunk's inputs and results")
+        let target = try destination(results.map(\.name))
+        try refuseOverwritingTargets(target, names: results.map(\.name), reading: reading)
+        writer = try ArrayStreamWriter(
+          target, members: zip(results, shapes).map { .init(name: $0.name, dtype: $0.tensor.dtype, shape: $1) })
+      }
+      try writer?.append(results.map(\.tensor))
+      done += n
+      display.update(done)
+    }
+    try writer?.commit()
+    return (first, shapes)
+  }
+
+  /// The whole batch as one chunk.
+  private func runWhole(
+    budget: Int, destination: ([String]) throws -> ArrayDestination, reading: [String],
+    compile: (Int?) throws -> ChunkFunction
+  ) throws -> (first: [(name: String, tensor: Tensor)], shapes: [[Int]]) {
+    let inputBytes = arrays.values.map { $0.bytesPerRow * max(1, $0.shape.first ?? 1) }.reduce(0, +)
+    guard inputBytes <= budget else {
+      throw ValidationError(
+        "the inputs need \(Self.size(inputBytes)) of memory, more than --max-memory \(Self.size(budget)), and this computation cannot be split into row chunks (its inputs differ in rows, or the model mixes rows); raise --max-memory or give fewer rows")
+    }
+    var whole: [String: Tensor] = [:]
+    for (name, array) in arrays { whole[name] = try array.rows(0..<(array.shape.first ?? 1)) }
+    let results = try compile(nil)(whole)
+    let target = try destination(results.map(\.name))
+    try refuseOverwritingTargets(target, names: results.map(\.name), reading: reading)
+    let writer = try ArrayStreamWriter(
+      target, members: results.map { .init(name: $0.name, dtype: $0.tensor.dtype, shape: $0.tensor.shape) })
+    try writer.append(results.map(\.tensor))
+    try writer.commit()
+    return (results, results.map(\.tensor.shape))
+  }
+
+  private func checkBudget(rows: Int, rowBytes: Int, budget: Int, what: String) throws {
+    let (need, overflow) = rows.multipliedReportingOverflow(by: rowBytes)
+    guard overflow || need > budget else { return }
+    let needText = overflow ? "more than 2^63 bytes" : Self.size(need)
+    throw ValidationError(
+      "\(what) (\(rows) rows) need \(needText) of memory, more than --max-memory \(Self.size(budget)); lower --batch-size (about \(max(1, budget / max(1, rowBytes))) rows fit) or raise --max-memory")
+  }
+
+  private func refuseOverwritingTargets(_ target: ArrayDestination, names: [String], reading: [String]) throws {
+    switch target {
+    case .npy(let p), .npz(let p): try refuseOverwriting([p], reading: reading)
+    case .directory(let d):
+      try refuseOverwriting(names.map { (d as NSString).appendingPathComponent($0 + ".npy") }, reading: reading)
+    }
+  }
+
+  /// The input shapes, in `order`, for chunks of `rows` rows (nil: the arrays' own shapes).
+  func shapes(rows: Int?, order: [String]) -> [[Int]] {
+    order.map { name in
+      guard let shape = arrays[name]?.shape else { return [] }
+      guard let rows, !shape.isEmpty else { return shape }
+      return [rows] + shape.dropFirst()
+    }
+  }
+
+  static func size(_ bytes: Int) -> String {
+    let b = Double(bytes)
+    if b >= 1_073_741_824 { return String(format: "%.1f GiB", b / 1_073_741_824) }
+    if b >= 1_048_576 { return String(format: "%.1f MiB", b / 1_048_576) }
+    return b >= 1024 ? String(format: "%.1f KiB", b / 1024) : "\(bytes) bytes"
+  }
+}
