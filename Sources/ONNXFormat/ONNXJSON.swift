@@ -393,7 +393,7 @@ extension JSONField {
         shape = try s.list("dim").map { d throws -> ONNXDim in
           if let v = try d.optional("dimValue", "dim_value") {
             let n = try v.int64()
-            guard n >= 0, let i = Int(exactly: n) else { return .unknown }
+            guard n >= 0, let i = Int(exactly: n) else { return .invalid(n) }
             return .value(i)
           }
           if let p = try d.optional("dimParam", "dim_param"), case let name = try p.string(), !name.isEmpty {

@@ -206,12 +206,16 @@ public enum ONNXDim: Sendable, Equatable, Hashable, CustomStringConvertible {
   case param(String)
   /// Neither set: an anonymous unknown size.
   case unknown
+  /// A `dim_value` that is no size (negative, or past `Int`): kept so that importing the model
+  /// can refuse it by name instead of reading it as unknown.
+  case invalid(Int64)
 
   public var description: String {
     switch self {
     case .value(let v): "\(v)"
     case .param(let p): p
     case .unknown: "?"
+    case .invalid(let v): "\(v)"
     }
   }
 }

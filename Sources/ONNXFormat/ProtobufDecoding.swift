@@ -176,9 +176,8 @@ private func convert(_ v: Onnx__ValueInfoProto) -> ONNXValueInfo {
       shape = messages(s.pointee.n_dim, s.pointee.dim) { d -> ONNXDim in
         switch d.value_case {
         case ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE:
-          // Negative or oversized values are not sizes; treat them as unknown.
           if d.dim_value >= 0, let v = Int(exactly: d.dim_value) { return .value(v) }
-          return .unknown
+          return .invalid(d.dim_value)
         case ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM:
           let p = string(d.dim_param)
           return p.isEmpty ? .unknown : .param(p)

@@ -16,6 +16,9 @@ public import TensorCore
 public struct Model: Sendable {
   public let graph: Graph
   public let summary: ModelSummary
+  /// Graph inputs declared as a narrower integer type than int64 (onnxgrad computes integers in
+  /// int64): the declared type's name and the values it holds. Input arrays must stay in range.
+  var integerInputRanges: [String: (type: String, range: ClosedRange<Int64>)] = [:]
 
   public init(graph: Graph, summary: ModelSummary) {
     self.graph = graph
@@ -35,7 +38,23 @@ public struct Model: Sendable {
     }
     summary.inputs = graph.inputs.map(describe)
     summary.outputs = graph.outputs.map(describe)
-    return Model(graph: graph, summary: summary)
+    var model = Model(graph: graph, summary: summary)
+    model.integerInputRanges = integerRanges(onnx)
+    return model
+  }
+
+  /// The declared integer graph inputs narrower than int64, with their ranges.
+  static func integerRanges(_ onnx: ONNXModel) -> [String: (type: String, range: ClosedRange<Int64>)] {
+    let ranges: [ONNXDataType: ClosedRange<Int64>] = [
+      .int8: -128...127, .uint8: 0...255, .int16: -32768...32767, .uint16: 0...65535,
+      .int32: Int64(Int32.min)...Int64(Int32.max), .uint32: 0...Int64(UInt32.max), .uint64: 0...Int64.max,
+    ]
+    var result: [String: (type: String, range: ClosedRange<Int64>)] = [:]
+    for info in onnx.graph.inputs {
+      guard let type = info.dataType, let range = ranges[type] else { continue }
+      result[info.name] = (type.name ?? "\(type)", range)
+    }
+    return result
   }
 
   /// What `onnxgrad info` reports, without importing the graph: it succeeds for models with
@@ -163,15 +182,23 @@ public struct Model: Sendable {
         throw ONNXGradError.inputType(
           name: name, detail: "the model takes \(type.dtype) but the array holds integers or booleans; convert it, e.g. with a.astype(np.float32)")
       }
+      var converted = t.converted(to: type.dtype)
       if type.dtype == .int64 && t.dtype.isFloatingPoint {
         do {
-          return Tensor(uncheckedShape: t.shape, storage: .int64(try t.int64Values()))
+          converted = Tensor(uncheckedShape: t.shape, storage: .int64(try t.int64Values()))
         } catch {
           throw ONNXGradError.inputType(
             name: name, detail: "the model takes integers (i64) but the array holds floats that are not all whole numbers (\(error))")
         }
       }
-      return t.converted(to: type.dtype)
+      if let declared = integerInputRanges[name], case .int64(let values) = converted.storage,
+        let bad = values.firstIndex(where: { !declared.range.contains($0) })
+      {
+        throw ONNXGradError.inputType(
+          name: name,
+          detail: "the model declares it \(declared.type), which holds \(declared.range.lowerBound)…\(declared.range.upperBound), but the array holds \(values[bad]) at flat index \(bad)")
+      }
+      return converted
     }
   }
 }

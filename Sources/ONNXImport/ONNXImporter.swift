@@ -212,11 +212,14 @@ public enum ONNXImporter {
     guard let shape = info.shape else {
       throw ONNXImportError.invalidModel("graph \(role) '\(info.name)' declares no shape; onnxgrad needs at least its rank")
     }
-    let dims: [Dim] = shape.enumerated().map { axis, dim in
+    let dims: [Dim] = try shape.enumerated().map { axis, dim throws -> Dim in
       switch dim {
-      case .value(let n): .known(n)
-      case .param(let p): .symbol(p)
-      case .unknown: .symbol("?\(info.name).\(axis)")
+      case .value(let n): return .known(n)
+      case .param(let p): return .symbol(p)
+      case .unknown: return .symbol("?\(info.name).\(axis)")
+      case .invalid(let n):
+        throw ONNXImportError.invalidModel(
+          "graph \(role) '\(info.name)' declares dimension \(n) on axis \(axis); a dimension is a size of 0 or more, or a name for a size known only when the model runs")
       }
     }
     return TensorType(dtype, dims)

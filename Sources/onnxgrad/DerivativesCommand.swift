@@ -29,7 +29,7 @@ struct DerivativesCommand: ParsableCommand {
     let model = try options.loadModel()
     let selector = try higher.selector()
     let wrt = try higher.inputs(of: model)
-    let rows = RowStream(arrays: try options.inputArrays(for: model, maxMemory: stream.memoryBudget()), options: stream)
+    let rows = RowStream(arrays: try options.inputArrays(for: model, maxMemory: stream.memoryBudget()), options: stream, origin: nonFiniteOrigin(model))
     let (termList, partials) = try partialTerms(
       terms, names: names, model: model, wrt: wrt, inputShapes: rows.shapes(rows: nil, order: model.inputNames))
     let label = fileSafe(selector.component.map { "\(selector.name)\($0)" } ?? selector.name)

@@ -24,7 +24,7 @@ struct GradCommand: ParsableCommand {
     let selector = try OutputSelector(parsing: of)
     var arrays = try options.inputArrays(for: model, maxMemory: stream.memoryBudget())
     if let seed { arrays[Self.seedKey] = .mapped(try NPYMappedFile(seed)) }
-    let rows = RowStream(arrays: arrays, options: stream)
+    let rows = RowStream(arrays: arrays, options: stream, origin: nonFiniteOrigin(model))
     let r = try rows.run(
       chunkable: model.rowsAreIndependent(outputs: [selector.name]), destination: { _ in .npy(out) },
       reading: options.readPaths(for: model, extra: seed.map { [$0] } ?? [])

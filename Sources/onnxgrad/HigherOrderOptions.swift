@@ -35,7 +35,7 @@ extension HigherOrderOptions {
     let model = try options.loadModel()
     let wrt = try inputs(of: model)
     let selector = try selector()
-    let rows = RowStream(arrays: try options.inputArrays(for: model, maxMemory: stream.memoryBudget()), options: stream)
+    let rows = RowStream(arrays: try options.inputArrays(for: model, maxMemory: stream.memoryBudget()), options: stream, origin: nonFiniteOrigin(model))
     var zero = false
     var printed = !printGraph
     let r = try rows.run(

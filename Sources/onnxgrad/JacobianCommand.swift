@@ -35,7 +35,7 @@ struct JacobianCommand: ParsableCommand {
     if full && wrtNames.count > 1 { throw ValidationError("--full takes one input in --wrt, got \(wrtNames.count)") }
     let name = "d\(output)_d\(wrtNames.joined(separator: "_"))"
     let onlyJacobian = out.hasSuffix(".npy")
-    let rows = RowStream(arrays: try options.inputArrays(for: model, maxMemory: stream.memoryBudget()), options: stream)
+    let rows = RowStream(arrays: try options.inputArrays(for: model, maxMemory: stream.memoryBudget()), options: stream, origin: nonFiniteOrigin(model))
     var modeUsed = jacobianMode
     let r = try rows.run(
       chunkable: !full && model.rowsAreIndependent(), destination: { try arrayDestination(out, count: $0.count) },

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NumPyIO
+import ONNXGrad
 import TensorCore
 
 /// An input array: a memory-mapped `.npy` read by rows, or an array held whole (from `.npz`).
@@ -43,6 +44,17 @@ enum InputArray {
 /// What one chunk of rows computes: named results, each with the chunk's rows on axis 0.
 typealias ChunkFunction = ([String: Tensor]) throws -> [(name: String, tensor: Tensor)]
 
+/// A run stopped by `--check-finite` or another failure that is not about the arguments.
+struct RunFailure: Error, CustomStringConvertible {
+  let description: String
+}
+
+/// For `--check-finite`: where `model` first makes a non-finite value on one row of inputs
+/// (entries that are not model inputs, such as a seed, are ignored).
+func nonFiniteOrigin(_ model: Model) -> ([String: Tensor]) throws -> NonFiniteOrigin? {
+  { row in try model.firstNonFiniteNode(inputs: row.filter { model.inputNames.contains($0.key) }) }
+}
+
 /// Runs a computation over row chunks of its inputs and streams the named results into their
 /// final files (`ArrayStreamWriter`): memory stays bounded by one chunk whatever the batch, and
 /// nothing is left at the destination unless every row was written.
@@ -53,6 +65,8 @@ typealias ChunkFunction = ([String: Tensor]) throws -> [(name: String, tensor: T
 struct RowStream {
   let arrays: [String: InputArray]
   let options: StreamOptions
+  /// For `--check-finite`: the model node behind a non-finite value, given that row's inputs.
+  var origin: (([String: Tensor]) throws -> NonFiniteOrigin?)?
 
   /// The rows shared by every input (nil when they differ or an input has no axis).
   var batch: Int? {
@@ -95,6 +109,7 @@ struct RowStream {
       var chunk: [String: Tensor] = [:]
       for (name, array) in arrays { chunk[name] = try array.rows(done..<(done + n)) }
       let results = try function(chunk)
+      try checkFinite(results, firstRow: done)
       if writer == nil {
         first = results
         for r in results where r.tensor.shape.first != n {
@@ -133,6 +148,7 @@ struct RowStream {
     var whole: [String: Tensor] = [:]
     for (name, array) in arrays { whole[name] = try array.rows(0..<(array.shape.first ?? 1)) }
     let results = try compile(nil)(whole)
+    try checkFinite(results, firstRow: 0)
     let target = try destination(results.map(\.name))
     try refuseOverwritingTargets(target, names: results.map(\.name), reading: reading)
     let writer = try ArrayStreamWriter(
@@ -140,6 +156,39 @@ struct RowStream {
     try writer.append(results.map(\.tensor))
     try writer.commit()
     return (results, results.map(\.tensor.shape))
+  }
+
+  /// With `--check-finite`, throws at the first NaN or infinity in `results` (rows from
+  /// `firstRow`), naming the row, the result and the node behind it.
+  private func checkFinite(_ results: [(name: String, tensor: Tensor)], firstRow: Int) throws {
+    guard options.checkFinite else { return }
+    for r in results where r.tensor.dtype.isFloatingPoint {
+      let values = r.tensor.doubles
+      guard let flat = values.firstIndex(where: { !$0.isFinite }) else { continue }
+      let perRow = max(1, r.tensor.shape.dropFirst().reduce(1, *))
+      let row = firstRow + flat / perRow
+      var index: [Int] = []
+      var rest = flat
+      for d in r.tensor.shape.reversed() {
+        index.insert(rest % max(d, 1), at: 0)
+        rest /= max(d, 1)
+      }
+      if !index.isEmpty { index[0] = row }
+      var cause = ""
+      if let origin, batch != nil {
+        var rowInputs: [String: Tensor] = [:]
+        for (name, array) in arrays { rowInputs[name] = try array.rows(row..<(row + 1)) }
+        if let o = try origin(rowInputs) {
+          cause = o.op == "input"
+            ? "; the input '\(o.value)' itself holds \(Self.show(o.element)) on that row"
+            : "; on that row the model's node '\(o.node)' (\(o.op)) is the first to produce a non-finite value (\(Self.show(o.element)) in '\(o.value)') from finite inputs"
+        } else {
+          cause = "; every value of the model is finite on that row, so it comes from a derivative (one that is infinite where the function is finite, as √x at 0)"
+        }
+      }
+      throw RunFailure(
+        description: "--check-finite: '\(r.name)' holds \(Self.show(values[flat])) at row \(row), element [\(index.map(String.init).joined(separator: ", "))]\(cause); nothing was written")
+    }
   }
 
   private func checkBudget(rows: Int, rowBytes: Int, budget: Int, what: String) throws {
@@ -166,6 +215,9 @@ struct RowStream {
       return [rows] + shape.dropFirst()
     }
   }
+
+  /// A non-finite value as NumPy prints it (a NaN's sign means nothing).
+  static func show(_ v: Double) -> String { v.isNaN ? "nan" : "\(v)" }
 
   static func size(_ bytes: Int) -> String {
     let b = Double(bytes)

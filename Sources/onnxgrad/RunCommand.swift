@@ -11,7 +11,7 @@ struct RunCommand: ParsableCommand {
 
   func run() throws {
     let model = try options.loadModel()
-    let rows = RowStream(arrays: try options.inputArrays(for: model, maxMemory: stream.memoryBudget()), options: stream)
+    let rows = RowStream(arrays: try options.inputArrays(for: model, maxMemory: stream.memoryBudget()), options: stream, origin: nonFiniteOrigin(model))
     let names = model.outputNames.map(fileSafe)
     let r = try rows.run(
       chunkable: model.rowsAreIndependent(), destination: { _ in try arrayDestination(out, count: names.count + 1) },

@@ -18,6 +18,11 @@ struct StreamOptions: ParsableArguments {
       valueName: "SIZE"))
   var maxMemory: String?
 
+  @Flag(
+    name: .customLong("check-finite"),
+    help: "Stop at the first NaN or infinity in a result, naming its row, the result and the model node that first produced a non-finite value on that row.")
+  var checkFinite = false
+
   @Flag(help: "No progress display.") var quiet = false
   @Flag(help: "Progress as plain lines on stderr, also when stderr is not a terminal (for logs).") var progress = false
 

@@ -182,4 +182,31 @@ import Testing
         "output 'y' is declared BFLOAT16; onnxgrad computes it in float32",
       ])
   }
+
+  @Test func aNegativeDeclaredDimensionIsRefused() {
+    Self.refused(["graph input 'x' declares dimension -3 on axis 1", "a dimension is a size of 0 or more"]) {
+      _ = try Self.model(
+        [ONNXNode(name: "r", opType: "Relu", inputs: ["x"], outputs: ["y"])],
+        inputs: [Self.input("x", [.param("batch"), .invalid(-3)])], outputs: ["y"])
+    }
+  }
+
+  @Test func narrowIntegerInputsKeepTheirDeclaredRange() throws {
+    let onnx = ONNXModel(
+      opsetImports: [ONNXOpsetImport(domain: "", version: 17)],
+      graph: ONNXGraph(
+        nodes: [ONNXNode(name: "c", opType: "Cast", inputs: ["ids"], outputs: ["y"], attributes: [ONNXAttribute(name: "to", value: .int(1))])],
+        inputs: [Self.input("ids", [.param("batch")], type: 2)], outputs: [ONNXValueInfo(name: "y")]))
+    var model = try Self.model(onnx.graph.nodes, inputs: onnx.graph.inputs, outputs: ["y"])
+    model.integerInputRanges = Model.integerRanges(onnx)
+    #expect(model.integerInputRanges["ids"]?.type == "UINT8")
+    let ok = Tensor(uncheckedShape: [3], storage: .int64([0, 7, 255]))
+    #expect(try model.run(inputs: ["ids": ok]).first?.tensor.doubles == [0, 7, 255])
+    Self.refused(["input 'ids'", "declares it UINT8, which holds 0…255, but the array holds 256 at flat index 1"]) {
+      _ = try model.run(inputs: ["ids": Tensor(uncheckedShape: [2], storage: .int64([1, 256]))])
+    }
+    Self.refused(["holds -1 at flat index 0"]) {
+      _ = try model.run(inputs: ["ids": Tensor(uncheckedShape: [1], storage: .float32([-1]))])
+    }
+  }
 }

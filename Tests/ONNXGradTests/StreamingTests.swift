@@ -115,3 +115,46 @@ import Testing
     #expect(!logged.stderr.contains("\r"))
   }
 }
+
+/// `--check-finite`: the first NaN or infinity stops the run, naming the row, the result and the
+/// node behind it; nothing is written.
+@Suite struct CheckFinite {
+  @Test func namesTheRowTheResultAndTheNode() throws {
+    let dir = try temporaryDirectory()
+    let model = Fixtures.path("onnx_ops/log", "model.onnx")
+    let x = dir.appendingPathComponent("x.npy").path
+    var values = [Float](repeating: 1.5, count: 5 * 4)
+    values[3 * 4 + 2] = -1
+    try NPY.write(Tensor(uncheckedShape: [5, 4], storage: .float32(values)), to: x)
+    let out = dir.appendingPathComponent("out").path
+    let r = try CLI.run(["run", model, "--input", x, "--out", out, "--check-finite", "--batch-size", "2"])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("--check-finite: 'y' holds nan at row 3, element [3, 2]"), "\(r.stderr)")
+    #expect(r.stderr.contains("node 'op' (Log) is the first to produce a non-finite value"), "\(r.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: out))
+    // Without the flag the NaN is written, as PyTorch computes it.
+    #expect(try CLI.run(["run", model, "--input", x, "--out", out]).status == 0)
+    #expect(try NPY.read(out + "/y.npy").doubles[3 * 4 + 2].isNaN)
+  }
+
+  @Test func aNonFiniteInputIsNamed() throws {
+    let dir = try temporaryDirectory()
+    let x = dir.appendingPathComponent("x.npy").path
+    try NPY.write(Tensor(uncheckedShape: [3, 2], storage: .float32([0.1, 0.2, .infinity, 0.4, 0.5, 0.6])), to: x)
+    let r = try CLI.run(["jacobian", generator, "--input", x, "--out", dir.appendingPathComponent("j.npy").path, "--check-finite"])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("at row 1"), "\(r.stderr)")
+    #expect(r.stderr.contains("the input 'coords' itself holds inf on that row"), "\(r.stderr)")
+  }
+
+  @Test func aNonFiniteDerivativeOfAFiniteFunctionIsSaidToComeFromADerivative() throws {
+    let dir = try temporaryDirectory()
+    let model = Fixtures.path("onnx_ops/sqrt", "model.onnx")
+    let x = dir.appendingPathComponent("x.npy").path
+    try NPY.write(Tensor(uncheckedShape: [2, 4], storage: .float32([1, 2, 3, 4, 0, 1, 1, 1])), to: x)
+    let r = try CLI.run(["jacobian", model, "--input", x, "--out", dir.appendingPathComponent("j.npy").path, "--check-finite"])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("holds inf at row 1, element [1, 0, 0]"), "\(r.stderr)")
+    #expect(r.stderr.contains("every value of the model is finite on that row, so it comes from a derivative"), "\(r.stderr)")
+  }
+}
