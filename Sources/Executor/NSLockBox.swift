@@ -1,6 +1,8 @@
 import Foundation
 
 /// A mutex with a scoped `withLock`.
+///
+/// `@unchecked Sendable`: its only field is an `NSLock`, made to be shared.
 final class NSLockBox: @unchecked Sendable {
   private let lock = NSLock()
   func withLock<R>(_ body: () throws -> R) rethrows -> R {
@@ -11,6 +13,9 @@ final class NSLockBox: @unchecked Sendable {
 }
 
 /// Holds the first error a fallback kernel raised during a run.
+///
+/// `@unchecked Sendable`: used only by its plan's kernels, which run one call at a time under
+/// the plan's lock.
 final class ErrorSlot: @unchecked Sendable {
   private var error: Error?
   func record(_ e: Error) { if error == nil { error = e } }

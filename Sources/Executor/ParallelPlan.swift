@@ -12,6 +12,9 @@ public import TensorCore
 /// `maximumChunkRows` rows each; where a chunk's arena would exceed `maximumChunkBytes`, more and
 /// smaller chunks (still a multiple of the thread count), so that each thread's buffers stay in
 /// cache between the passes over them.
+///
+/// `@unchecked Sendable`: immutable after `init`; concurrent `run` calls are serialised by the
+/// worker pool, and within a run each chunk uses the plan set `SlotCounter` gave its thread.
 public final class ParallelPlan: @unchecked Sendable {
   public let graph: Graph
   /// Concrete types for the full batch (from a plan compiled for it).
@@ -184,6 +187,8 @@ public final class ParallelPlan: @unchecked Sendable {
 }
 
 /// Where a chunk writes rows of one output: the full output's bytes, in `layout`.
+///
+/// `@unchecked Sendable`: the pointer stays valid for the run, and chunks write disjoint rows.
 struct OutputTarget: @unchecked Sendable {
   let pointer: UnsafeMutableRawPointer
   /// The full output's shape in graph layout.
@@ -194,6 +199,8 @@ struct OutputTarget: @unchecked Sendable {
 }
 
 /// Where a chunk reads rows of one input: the caller's tensor, batch on `axis` (nil: whole).
+///
+/// `@unchecked Sendable`: the pointer stays valid for the run and is only read.
 struct InputSource: @unchecked Sendable {
   let pointer: UnsafeRawPointer
   let shape: [Int]
@@ -202,6 +209,8 @@ struct InputSource: @unchecked Sendable {
 }
 
 /// The first error any chunk raised.
+///
+/// `@unchecked Sendable`: `error` is written under `lock`, and read after every chunk finished.
 final class FailureBox: @unchecked Sendable {
   private let lock = NSLockBox()
   private(set) var error: Error?
@@ -209,6 +218,8 @@ final class FailureBox: @unchecked Sendable {
 }
 
 /// Hands each concurrently running chunk a distinct per-thread plan set.
+///
+/// `@unchecked Sendable`: `free` is read and written only under `lock`.
 final class SlotCounter: @unchecked Sendable {
   private let lock = NSLockBox()
   private var free: [Int]

@@ -24,6 +24,9 @@ public enum ExecutionError: Error, CustomStringConvertible, Sendable {
 /// binds each node's kernel to those addresses. Running copies the inputs in, calls the kernels
 /// in order and copies the outputs out: the kernels allocate nothing. A plan runs one call at
 /// a time (calls are serialised).
+///
+/// `@unchecked Sendable`: the arena and the kernels bound to it are used only under `lock`;
+/// everything else is set once in `init`.
 public final class Plan: @unchecked Sendable {
   public let graph: Graph
   /// Concrete type of every value, indexed by `Value.id` (nil for values no node computes).

@@ -2,6 +2,9 @@ public import TensorCore
 
 /// The buffers a kernel is bound to when a plan is compiled: fixed addresses in the plan's
 /// arena, with concrete shapes. Kernels built from it run without allocating.
+///
+/// `@unchecked Sendable`: the pointers address one plan's arena, which only that plan's kernels
+/// touch, one call at a time (`Plan` serialises its runs).
 public struct KernelIO: @unchecked Sendable {
   public var inputs: [UnsafeMutableRawPointer]
   public var inputShapes: [[Int]]

@@ -8,6 +8,9 @@ internal import CXSMM
 /// against 1.07 µs for OpenBLAS's three matrix-vector products and 0.55 µs for oneDNN; 8.5 µs
 /// against 11.9 µs for 100 rows). libxsmm 1.17 generates no kernel for a transposed operand, so
 /// `op(B) = Bᵀ` is packed once, at preparation: `B` must then not change while this is used.
+///
+/// `@unchecked Sendable`: every field is set once in `init`; a libxsmm kernel only reads its
+/// operands, so one prepared product may run on several threads at once (on distinct outputs).
 public final class PreparedGEMM<T: FloatElement>: @unchecked Sendable {
   @usableFromInline let kernel: UnsafeRawPointer
   @usableFromInline let b: UnsafePointer<T>

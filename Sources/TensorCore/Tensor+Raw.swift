@@ -78,7 +78,7 @@ extension Tensor {
     return try withPointers(tensors[...], &pointers, body)
   }
 
-  /// Never written or read: zero bytes are copied from it.
+  /// Never written or read: zero bytes are copied from it (so sharing it needs no lock).
   nonisolated(unsafe) private static let placeholder = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
 
   private static func withPointers<R>(

@@ -186,6 +186,8 @@ private func offsets(_ dims: [Int], _ strides: [Int]) -> [Int] {
 
 /// Memory a kernel owns for its lifetime (allocated when the plan is compiled, never while it
 /// runs), freed with the kernel.
+///
+/// `@unchecked Sendable`: only its kernel uses it, inside its plan's serialised runs.
 final class KernelScratch<T>: @unchecked Sendable {
   let pointer: UnsafeMutablePointer<T>
 
