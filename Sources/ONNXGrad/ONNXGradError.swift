@@ -5,6 +5,8 @@ public enum ONNXGradError: Error, CustomStringConvertible, Sendable {
   case missingInput(String)
   case componentOutOfRange(output: String, component: Int, size: Int)
   case badSelector(String)
+  /// A `--terms`/`--names` problem: the message says which term or name and what is valid.
+  case badTerm(String)
   case inputType(name: String, detail: String)
   case shapeMismatch(what: String, expected: String, got: String)
   case notPerSample(String)
@@ -23,6 +25,7 @@ public enum ONNXGradError: Error, CustomStringConvertible, Sendable {
         ? "output '\(o)' has no components to select (\(k)): it is a scalar or its last axis is empty"
         : "component \(k) of output '\(o)' is out of range: its last axis has size \(size) (valid: 0…\(size - 1))"
     case .badSelector(let s): "cannot read output selector '\(s)': expected NAME or NAME:K with K a whole number"
+    case .badTerm(let s): s
     case .inputType(let n, let detail): "input '\(n)': \(detail)"
     case .shapeMismatch(let what, let expected, let got): "\(what): expected shape \(expected), got \(got)"
     case .notPerSample(let s): s

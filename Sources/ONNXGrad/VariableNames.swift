@@ -9,10 +9,10 @@ public struct VariableNames: Sendable, Equatable {
 
   public init(_ names: [String]) throws {
     for n in names where n.isEmpty || n.contains(".") || n.contains(",") {
-      throw ONNXGradError.badSelector("variable name '\(n)' must be non-empty and contain neither '.' nor ','")
+      throw ONNXGradError.badTerm("variable name '\(n)' must be non-empty and contain neither '.' nor ','")
     }
     guard Set(names).count == names.count else {
-      throw ONNXGradError.badSelector("variable names \(names) name one variable twice")
+      throw ONNXGradError.badTerm("variable names \(names) name one variable twice")
     }
     self.names = names
   }
@@ -24,24 +24,24 @@ public struct VariableNames: Sendable, Equatable {
 
   /// The variable indices of `term` (its partial derivative as a multiset, in the order given).
   public func partial(_ term: String) throws -> [Int] {
-    guard !term.isEmpty else { throw ONNXGradError.badSelector("a term is empty; give variable names, e.g. 'xx'") }
+    guard !term.isEmpty else { throw ONNXGradError.badTerm("a term is empty; give variable names, e.g. 'xx'") }
     let valid = names.map { "'\($0)'" }.joined(separator: ", ")
     func lookup(_ n: String) throws -> Int {
       guard let i = names.firstIndex(of: n) else {
-        throw ONNXGradError.badSelector("term '\(term)' names '\(n)', which is not a variable; the variables are \(valid)")
+        throw ONNXGradError.badTerm("term '\(term)' names '\(n)', which is not a variable; the variables are \(valid)")
       }
       return i
     }
     if term.contains(".") {
       let parts = term.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
       guard !parts.contains(where: \.isEmpty) else {
-        throw ONNXGradError.badSelector("term '\(term)' has an empty variable name between dots")
+        throw ONNXGradError.badTerm("term '\(term)' has an empty variable name between dots")
       }
       return try parts.map(lookup)
     }
     if let whole = names.firstIndex(of: term) { return [whole] }
     guard names.allSatisfy({ $0.count == 1 }) else {
-      throw ONNXGradError.badSelector(
+      throw ONNXGradError.badTerm(
         "term '\(term)' is not a variable, and names run together only when every name is one character; join names with '.' (the variables are \(valid))")
     }
     return try term.map { try lookup(String($0)) }

@@ -10,11 +10,14 @@ struct RunCommand: ParsableCommand {
   @Option(help: "A directory (one <output>.npy per output) or a .npz file.") var out: String
 
   func run() throws {
+    if out.hasSuffix(".npy") {
+      throw ValidationError("--out \(out): run writes every output of the model; give a directory or a .npz file")
+    }
     let model = try options.loadModel()
     let rows = RowStream(arrays: try options.inputArrays(for: model, maxMemory: stream.memoryBudget()), options: stream, origin: nonFiniteOrigin(model))
     let names = model.outputNames.map(fileSafe)
     let r = try rows.run(
-      chunkable: model.rowsAreIndependent(), destination: { _ in try arrayDestination(out, count: names.count + 1) },
+      chunkable: model.rowsAreIndependent(), destination: { _ in try arrayDestination(out, count: names.count) },
       reading: options.readPaths(for: model)
     ) { n in
       let compiled = try model.compileRun(inputShapes: rows.shapes(rows: n, order: model.inputNames))
