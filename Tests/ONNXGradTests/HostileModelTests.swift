@@ -209,4 +209,42 @@ import Testing
       _ = try model.run(inputs: ["ids": Tensor(uncheckedShape: [1], storage: .float32([-1]))])
     }
   }
+
+  @Test func aCycleIsRefusedByName() {
+    Self.refused(["'a'", "'y'"]) {
+      _ = try Self.model(
+        [
+          ONNXNode(name: "a", opType: "Relu", inputs: ["y"], outputs: ["x"]),
+          ONNXNode(name: "b", opType: "Relu", inputs: ["x"], outputs: ["y"]),
+        ], inputs: [Self.input("z", [.value(2)])], outputs: ["y"])
+    }
+  }
+
+  @Test func aLongChainOfNodesLoadsRunsAndDifferentiates() throws {
+    let n = 20_000
+    let nodes = (0..<n).map { i in
+      ONNXNode(name: "n\(i)", opType: "Tanh", inputs: [i == 0 ? "x" : "v\(i - 1)"], outputs: [i == n - 1 ? "y" : "v\(i)"])
+    }
+    let m = try Self.model(nodes, inputs: [Self.input("x", [.param("batch"), .value(1)])], outputs: ["y"])
+    let x = Tensor(uncheckedShape: [2, 1], storage: .float32([0.5, -0.25]))
+    let y = try #require(try m.run(inputs: ["x": x]).first?.tensor)
+    var expected = [0.5, -0.25]
+    for _ in 0..<n { expected = expected.map { Foundation.tanh($0) } }
+    #expect(toleranceRatio(y, Tensor(uncheckedShape: [2, 1], storage: .float64(expected)).converted(to: .float32), rtol: 1e-3, atol: 1e-4) <= 1)
+    let j = try m.jacobian(inputs: ["x": x], of: "y", wrt: "x").jacobian
+    #expect(j.shape == [2, 1, 1])
+  }
+
+  @Test(arguments: ["If", "Loop", "Scan"])
+  func subgraphOpsAreRefusedByName(op: String) {
+    let body = ONNXGraph(name: "body", nodes: [ONNXNode(name: "inner", opType: "Relu", inputs: ["x"], outputs: ["z"])])
+    Self.refused(["'\(op)'", "node 'control'"]) {
+      _ = try Self.model(
+        [
+          ONNXNode(
+            name: "control", opType: op, inputs: ["x"], outputs: ["y"],
+            attributes: [ONNXAttribute(name: "body", value: .graph(body))])
+        ], inputs: [Self.input("x", [.value(2)])], outputs: ["y"])
+    }
+  }
 }

@@ -93,7 +93,7 @@ public struct Clip: Primitive {
   private enum Operand { case x, lo, hi }
 
   /// The mask selecting where input `i`'s derivative passes (see the type's documentation).
-  private func mask(_ b: inout GraphBuilder, _ primals: [Value], input i: Int) throws -> Value {
+  func mask(_ b: inout GraphBuilder, _ primals: [Value], input i: Int) throws -> Value {
     let x = primals[0]
     let lo = hasMin ? primals[1] : nil
     let hi = hasMax ? primals[primals.count - 1] : nil
@@ -175,5 +175,12 @@ extension Clip: ONNXLowering {
     guard !present.isEmpty else { return [try b.apply1(Identity(), [x], name: node.name)] }
     let op = Clip(hasMin: bounds[0] != nil, hasMax: bounds[1] != nil)
     return [try b.apply1(op, [x] + present, name: node.name)]
+  }
+}
+
+extension Clip: BranchSelecting {
+  /// Each input where `mask` passes its derivative.
+  public func branch(_ b: inout GraphBuilder, _ primals: [Value], input k: Int) throws -> (condition: Value, takenWhenTrue: Bool)? {
+    (try mask(&b, primals, input: k), true)
   }
 }

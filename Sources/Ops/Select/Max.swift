@@ -54,10 +54,13 @@ func extremumMasks(_ b: inout GraphBuilder, _ primals: [Value], larger: Bool) th
   return (try b.where(xLoses, zero, tie), try b.where(zLoses, zero, tie))
 }
 
-/// `ẏ = wa·ȧ + wb·ḃ` for the masks of `extremumMasks`.
+/// `ẏ = wa·ȧ + wb·ḃ` for the masks of `extremumMasks`, with a losing operand's tangent
+/// selected away rather than multiplied by 0 (so an infinite tangent of the operand not taken,
+/// √x at 0, adds no NaN).
 func extremumJVP(_ b: inout GraphBuilder, _ args: JVPArguments, masks: (Value, Value)) throws -> [Value?] {
   let t = try alignedTangents(&b, args)
-  let parts = try [t[0].map { try b.mul($0, masks.0) }, t[1].map { try b.mul($0, masks.1) }]
+  let parts = try [t[0].map { try b.selectOrZero(b.greater(masks.0, b.scalar(0, like: masks.0)), b.mul($0, masks.0)) },
+    t[1].map { try b.selectOrZero(b.greater(masks.1, b.scalar(0, like: masks.1)), b.mul($0, masks.1)) }]
   return [try b.add(parts[0], parts[1])]
 }
 
@@ -89,4 +92,17 @@ func extremumExtraCases(_ op: any Primitive) -> [ConformanceCase] {
     ConformanceCase(op, [SampleInput([3, 4]), SampleInput.constant(Tensor.scalar(0.5, dtype: .float64))]),
     ConformanceCase(op, [SampleInput.ints([3, -1, 8]), SampleInput.ints([1])]),
   ]
+}
+
+extension Max: BranchSelecting {
+  /// Each operand where it does not lose (ties pass half to each).
+  public func branch(_ b: inout GraphBuilder, _ primals: [Value], input k: Int) throws -> (condition: Value, takenWhenTrue: Bool)? {
+    (try extremumLoses(&b, primals, input: k, larger: true), false)
+  }
+}
+
+/// Where operand `k` of a two-input Max (`larger`) or Min loses to the other.
+func extremumLoses(_ b: inout GraphBuilder, _ primals: [Value], input k: Int, larger: Bool) throws -> Value {
+  let (x, z) = k == 0 ? (primals[0], primals[1]) : (primals[1], primals[0])
+  return try larger ? b.less(x, z) : b.greater(x, z)
 }

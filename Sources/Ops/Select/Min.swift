@@ -40,3 +40,10 @@ extension Min: ONNXLowering {
     [try lowerExtremum(node, &b, Min())]
   }
 }
+
+extension Min: BranchSelecting {
+  /// Each operand where it does not lose (ties pass half to each).
+  public func branch(_ b: inout GraphBuilder, _ primals: [Value], input k: Int) throws -> (condition: Value, takenWhenTrue: Bool)? {
+    (try extremumLoses(&b, primals, input: k, larger: false), false)
+  }
+}

@@ -104,3 +104,10 @@ extension Where: ONNXLowering {
     return [try b.apply1(Where(), [node.input(0), node.input(1), node.input(2)], name: node.name)]
   }
 }
+
+extension Where: BranchSelecting {
+  /// Input 1 where the condition holds, input 2 where it does not.
+  public func branch(_ b: inout GraphBuilder, _ primals: [Value], input k: Int) throws -> (condition: Value, takenWhenTrue: Bool)? {
+    k == 0 ? nil : (primals[0], k == 1)
+  }
+}
