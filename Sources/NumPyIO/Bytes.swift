@@ -1,5 +1,6 @@
-/// Little-endian integer access into a byte array, bounds-checked by the caller.
-extension Array where Element == UInt8 {
+/// Little-endian integer access into bytes (an array, a file's memory map), bounds-checked by
+/// the caller.
+extension RandomAccessCollection where Element == UInt8, Index == Int {
   func le16(at i: Int) -> UInt16 {
     UInt16(self[i]) | UInt16(self[i + 1]) << 8
   }
@@ -11,7 +12,10 @@ extension Array where Element == UInt8 {
   func le64(at i: Int) -> UInt64 {
     UInt64(le32(at: i)) | UInt64(le32(at: i + 4)) << 32
   }
+}
 
+/// Appending little-endian integers.
+extension Array where Element == UInt8 {
   mutating func appendLE16(_ v: UInt16) {
     append(UInt8(truncatingIfNeeded: v))
     append(UInt8(truncatingIfNeeded: v >> 8))
@@ -29,7 +33,7 @@ extension Array where Element == UInt8 {
 }
 
 /// Hex bytes for messages: `50 4b 03 04`.
-func hexBytes(_ bytes: ArraySlice<UInt8>) -> String {
+func hexBytes(_ bytes: some Collection<UInt8>) -> String {
   bytes.map { b in
     let s = String(b, radix: 16)
     return s.count == 1 ? "0" + s : s

@@ -7,16 +7,79 @@
 #endif
 public import TensorCore
 
-/// A `.npy` file memory-mapped for reading by rows: only the header is parsed up front, and
-/// `rows(_:)` decodes rows straight from the map. Pages already read are given back to the
+/// Bytes a `NPYMappedFile` reads: a file's read-only memory map, or a buffer it owns (a deflated
+/// `.npz` member, inflated).
+///
+/// `@unchecked Sendable`: the bytes are never written after `init`; `release` only drops
+/// pages of a file map, which the kernel reads again from the file if they are touched.
+final class ByteStore: @unchecked Sendable {
+  let base: UnsafeRawPointer?
+  let count: Int
+  private let mapped: Bool
+
+  /// Maps the regular file `path` leads to (through links).
+  init(mapping path: String) throws(NumPyIOError) {
+    func fail(_ message: String) -> NumPyIOError { NumPyIOError(file: path, kind: .io, message) }
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    guard fd >= 0 else {
+      let code = errno
+      throw fail("cannot read: \(code == ENOENT ? "no such file" : String(cString: strerror(code)))")
+    }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw fail("cannot read: cannot stat: \(String(cString: strerror(errno)))") }
+    guard (info.st_mode & S_IFMT) != S_IFDIR else { throw fail("cannot read: it is a directory, expected a .npy or .npz file") }
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+      throw fail("cannot read: not a regular file (a device, FIFO or socket), expected a .npy or .npz file")
+    }
+    count = Int(info.st_size)
+    mapped = true
+    guard count > 0 else {
+      base = nil
+      return
+    }
+    let map = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0)
+    guard let map, map != MAP_FAILED else { throw fail("cannot map the file into memory: \(String(cString: strerror(errno)))") }
+    base = UnsafeRawPointer(map)
+  }
+
+  /// A copy of `bytes`, owned.
+  init(copying bytes: [UInt8]) {
+    count = bytes.count
+    mapped = false
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(1, bytes.count), alignment: 64)
+    bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(buffer), byteCount: bytes.count) }
+    base = UnsafeRawPointer(buffer)
+  }
+
+  deinit {
+    guard let base else { return }
+    if mapped { munmap(UnsafeMutableRawPointer(mutating: base), count) } else { base.deallocate() }
+  }
+
+  var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+  /// Drops the whole pages of `[start, start + length)` of a file map from this process's memory.
+  func release(from start: Int, length: Int) {
+    guard mapped, let base, length > 0 else { return }
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let first = (start + page - 1) / page * page
+    let end = (start + length) / page * page
+    if end > first { madvise(UnsafeMutableRawPointer(mutating: base) + first, end - first, MADV_DONTNEED) }
+  }
+}
+
+/// A `.npy` array read by rows: a memory-mapped `.npy` file, a stored member of a memory-mapped
+/// `.npz`, or an inflated deflated member. Only the header is parsed up front, and `rows(_:)`
+/// decodes rows straight from the bytes. Pages of a map already read are given back to the
 /// kernel, so reading a file of any size front to back keeps memory bounded by one chunk.
 ///
 /// C-order arrays with at least one axis are read by rows; others (Fortran order, 0-d) only
-/// whole (`rows(0..<rowCount)`), which copies the file once.
+/// whole (`rows(0..<rowCount)`).
 ///
-/// `@unchecked Sendable`: the map is read-only and the `madvise` hints it takes are harmless
-/// to other readers (a page dropped is read again from the file).
+/// `@unchecked Sendable`: the store is read-only (see `ByteStore`).
 public final class NPYMappedFile: @unchecked Sendable {
+  /// What errors name: the path, or `archive[member]`.
   public let path: String
   /// The array's shape as the header declares it.
   public let shape: [Int]
@@ -24,64 +87,37 @@ public final class NPYMappedFile: @unchecked Sendable {
   public let dtype: DType
   let descr: NPYDescr
   let fortranOrder: Bool
+  /// Offsets in `store`: where the `.npy` bytes start, and where its data starts.
+  let start: Int
   let dataOffset: Int
-  private let base: UnsafeMutableRawPointer?
-  private let length: Int
+  private let store: ByteStore
 
   /// Opens and maps `path` (through links; it must lead to a regular file) and checks that the
   /// file holds every element the header declares.
-  public init(_ path: String) throws(NumPyIOError) {
-    self.path = path
-    func fail(_ kind: NumPyIOError.Kind, _ message: String) -> NumPyIOError {
-      NumPyIOError(file: path, kind: kind, message)
-    }
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard fd >= 0 else {
-      let code = errno
-      throw fail(.io, "cannot read: \(code == ENOENT ? "no such file" : String(cString: strerror(code)))")
-    }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0 else { throw fail(.io, "cannot read: cannot stat: \(String(cString: strerror(errno)))") }
-    guard (info.st_mode & S_IFMT) != S_IFDIR else { throw fail(.io, "cannot read: it is a directory, expected a .npy or .npz file") }
-    guard (info.st_mode & S_IFMT) == S_IFREG else {
-      throw fail(.io, "cannot read: not a regular file (a device, FIFO or socket), expected a .npy or .npz file")
-    }
-    length = Int(info.st_size)
-    if length > 0 {
-      let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0)
-      guard let mapped, mapped != MAP_FAILED else {
-        throw fail(.io, "cannot map the file into memory: \(String(cString: strerror(errno)))")
-      }
-      base = mapped
-    } else {
-      base = nil
-    }
-    let whole = UnsafeRawBufferPointer(start: base, count: length)
-    let header: NPYHeader
-    do {
-      header = try NPYHeader.parse(Array(whole.prefix(NPYHeader.maxPrefixBytes)), source: path)
-    } catch {
-      if let base { munmap(base, length) }
-      throw error
-    }
+  public convenience init(_ path: String) throws(NumPyIOError) {
+    let store = try ByteStore(mapping: path)
+    try self.init(store, start: 0, count: store.count, source: path)
+  }
+
+  /// The `.npy` bytes at `[start, start + count)` of `store`; `source` names them in errors.
+  init(_ store: ByteStore, start: Int, count: Int, source: String) throws(NumPyIOError) {
+    self.store = store
+    self.path = source
+    self.start = start
+    let region = UnsafeRawBufferPointer(rebasing: store.bytes[start..<(start + count)])
+    let header = try NPYHeader.parse(Array(region.prefix(NPYHeader.maxPrefixBytes)), source: source)
     shape = header.shape
     descr = header.descr
     dtype = header.descr.tensorDType
     fortranOrder = header.fortranOrder
-    dataOffset = header.dataOffset
-    guard let count = ShapeSize.count(header.shape), let needed = ShapeSize.bytes(count: count, byteSize: descr.size),
-      needed <= length - dataOffset
+    dataOffset = start + header.dataOffset
+    guard let elements = ShapeSize.count(header.shape), let needed = ShapeSize.bytes(count: elements, byteSize: descr.size),
+      needed <= count - header.dataOffset
     else {
-      if let base { munmap(base, length) }
-      throw fail(
-        .truncated,
-        "truncated: header says shape \(NPYHeader.pythonShape(header.shape)) of '\(descr.text)', more data than the file's \(length - dataOffset) bytes")
+      throw NumPyIOError(
+        file: source, kind: .truncated,
+        "truncated: header says shape \(NPYHeader.pythonShape(header.shape)) of '\(descr.text)', more data than the \(count - header.dataOffset) bytes there")
     }
-  }
-
-  deinit {
-    if let base { munmap(base, length) }
   }
 
   /// Rows along axis 0 (the whole array for a 0-d one).
@@ -99,11 +135,10 @@ public final class NPYMappedFile: @unchecked Sendable {
       throw NumPyIOError(
         file: path, kind: .invalidArgument, "rows \(range) of an array of \(rowCount) rows cannot be read on their own")
     }
-    let bytes = UnsafeRawBufferPointer(start: base, count: length)
-    let start = dataOffset + range.lowerBound * rowElements * descr.size
+    let first = dataOffset + range.lowerBound * rowElements * descr.size
     let count = range.count * rowElements
-    let storage = try NPYElements.decode(bytes, from: start, count: count, descr: descr, source: path)
-    release(from: start, bytes: count * descr.size)
+    let storage = try NPYElements.decode(store.bytes, from: first, count: count, descr: descr, source: path)
+    store.release(from: first, length: count * descr.size)
     do {
       guard !readsByRows, whole, shape.count > 1 else {
         return try Tensor(shape: shape.isEmpty ? [] : [range.count] + shape.dropFirst(), storage: storage)
@@ -113,14 +148,5 @@ public final class NPYMappedFile: @unchecked Sendable {
     } catch {
       throw NumPyIOError(file: path, kind: .badHeader, "bad header: \(error)")
     }
-  }
-
-  /// Drops the whole pages of `[start, start + bytes)` from this process's memory.
-  private func release(from start: Int, bytes: Int) {
-    guard let base, bytes > 0 else { return }
-    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-    let first = (start + page - 1) / page * page
-    let end = (start + bytes) / page * page
-    if end > first { madvise(base + first, end - first, MADV_DONTNEED) }
   }
 }

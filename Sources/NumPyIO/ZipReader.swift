@@ -2,8 +2,8 @@
 enum ZipReader {
   private static let max32: UInt64 = 0xFFFF_FFFF
 
-  /// One central-directory entry, zip64 fields resolved.
-  private struct Entry {
+  /// One member: its central-directory entry, zip64 fields resolved, and where its data lies.
+  struct Entry {
     var name: String
     var flags: UInt16
     var method: UInt16
@@ -24,6 +24,20 @@ enum ZipReader {
   static func members(_ bytes: [UInt8], maxTotalSize: UInt64 = .max) throws(ArchiveFailure)
     -> [(name: String, data: [UInt8])]
   {
+    try bytes.withUnsafeBytes { raw in
+      Result { () throws(ArchiveFailure) in
+        let entries = try locatedMembers(raw, maxTotalSize: maxTotalSize)
+        var result: [(name: String, data: [UInt8])] = []
+        for e in entries { result.append((e.name, try memberData(raw, e))) }
+        return result
+      }
+    }.get()
+  }
+
+  /// Every member's place, checked as `members` checks them, without reading any data.
+  static func locatedMembers(_ bytes: UnsafeRawBufferPointer, maxTotalSize: UInt64 = .max) throws(ArchiveFailure)
+    -> [Entry]
+  {
     let directory = try centralDirectory(bytes)
     var entries = try directoryEntries(bytes, directory)
     var total: UInt64 = 0
@@ -39,19 +53,30 @@ enum ZipReader {
     for (a, b) in zip(byStart, byStart.dropFirst()) where UInt64(a.dataStart) + a.compressedSize > UInt64(b.localOffset) {
       throw ArchiveFailure(message: "members '\(a.name)' and '\(b.name)' overlap in the archive; each member must have its own data")
     }
-    var result: [(name: String, data: [UInt8])] = []
-    for e in entries {
-      let payload = bytes[e.dataStart..<(e.dataStart + Int(e.compressedSize))]
-      let data = try inflated(payload, e)
-      guard Zlib.crc32(data) == e.crc else {
-        throw ArchiveFailure(message: "member '\(e.name)': CRC-32 mismatch, the data is damaged")
-      }
-      result.append((e.name, data))
+    for e in entries where e.method != 0 && e.method != 8 {
+      throw ArchiveFailure(message: "member '\(e.name)' uses compression method \(e.method); expected stored (0) or deflate (8)")
     }
-    return result
+    for e in entries where e.method == 0 && e.size != e.compressedSize {
+      throw ArchiveFailure(message: "stored member '\(e.name)' has size \(e.size) but \(e.compressedSize) bytes stored")
+    }
+    for e in entries where e.method == 8 && e.size > e.compressedSize * 1032 + 1024 {
+      // Deflate cannot expand data more than about 1032:1; a larger claim is damage, not data.
+      throw ArchiveFailure(message: "member '\(e.name)': implausible size \(e.size) for \(e.compressedSize) deflated bytes")
+    }
+    return entries
   }
 
-  private static func directoryEntries(_ bytes: [UInt8], _ directory: (offset: Int, size: Int, count: Int))
+  /// The member's data, inflated if deflated, CRC-checked.
+  static func memberData(_ bytes: UnsafeRawBufferPointer, _ e: Entry) throws(ArchiveFailure) -> [UInt8] {
+    let payload = UnsafeRawBufferPointer(rebasing: bytes[e.dataStart..<(e.dataStart + Int(e.compressedSize))])
+    let data = e.method == 0 ? Array(payload) : try Zlib.inflate(payload, expectedSize: Int(e.size))
+    guard Zlib.crc32(data) == e.crc else {
+      throw ArchiveFailure(message: "member '\(e.name)': CRC-32 mismatch, the data is damaged")
+    }
+    return data
+  }
+
+  private static func directoryEntries(_ bytes: UnsafeRawBufferPointer, _ directory: (offset: Int, size: Int, count: Int))
     throws(ArchiveFailure) -> [Entry]
   {
     var entries: [Entry] = []
@@ -82,7 +107,7 @@ enum ZipReader {
   /// Replaces the fields that hold 0xFFFFFFFF by their 64-bit values from a zip64 extra field
   /// (size, compressed size, then — in the central directory — the local header offset).
   private static func readZip64Extra(
-    _ bytes: [UInt8], from start: Int, length: Int, into e: inout Entry, offsetToo: Bool
+    _ bytes: UnsafeRawBufferPointer, from start: Int, length: Int, into e: inout Entry, offsetToo: Bool
   ) throws(ArchiveFailure) {
     var extra = start
     let extraEnd = start + length
@@ -111,7 +136,7 @@ enum ZipReader {
 
   /// Checks the member's local header against its directory entry and returns where its data
   /// starts; the data must lie before the central directory (`limit`).
-  private static func checkedDataStart(_ bytes: [UInt8], _ e: Entry, limit: Int) throws(ArchiveFailure) -> Int {
+  private static func checkedDataStart(_ bytes: UnsafeRawBufferPointer, _ e: Entry, limit: Int) throws(ArchiveFailure) -> Int {
     guard e.localOffset <= UInt64(limit), Int(e.localOffset) + 30 <= limit,
       bytes.le32(at: Int(e.localOffset)) == 0x0403_4B50
     else { throw ArchiveFailure(message: "member '\(e.name)': local header missing at offset \(e.localOffset)") }
@@ -145,26 +170,8 @@ enum ZipReader {
     return start
   }
 
-  private static func inflated(_ payload: ArraySlice<UInt8>, _ e: Entry) throws(ArchiveFailure) -> [UInt8] {
-    switch e.method {
-    case 0:
-      guard e.size == e.compressedSize else {
-        throw ArchiveFailure(message: "stored member '\(e.name)' has size \(e.size) but \(e.compressedSize) bytes stored")
-      }
-      return Array(payload)
-    case 8:
-      // Deflate cannot expand data more than about 1032:1; a larger claim is damage, not data.
-      guard e.size <= e.compressedSize * 1032 + 1024 else {
-        throw ArchiveFailure(message: "member '\(e.name)': implausible size \(e.size) for \(e.compressedSize) deflated bytes")
-      }
-      return try Zlib.inflate(payload, expectedSize: Int(e.size))
-    default:
-      throw ArchiveFailure(message: "member '\(e.name)' uses compression method \(e.method); expected stored (0) or deflate (8)")
-    }
-  }
-
   /// Locates the central directory through the (zip64) end-of-central-directory record.
-  private static func centralDirectory(_ bytes: [UInt8]) throws(ArchiveFailure) -> (offset: Int, size: Int, count: Int) {
+  private static func centralDirectory(_ bytes: UnsafeRawBufferPointer) throws(ArchiveFailure) -> (offset: Int, size: Int, count: Int) {
     guard bytes.count >= 22 else {
       throw ArchiveFailure(message: "not a zip archive (\(bytes.count) bytes, too short for an end-of-directory record)")
     }

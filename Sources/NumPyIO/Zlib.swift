@@ -9,8 +9,13 @@ enum Zlib {
 
   /// The CRC-32 of the bytes already summed as `crc` followed by `bytes`.
   static func crc32(_ bytes: [UInt8], continuing previous: UInt32) -> UInt32 {
+    bytes.withUnsafeBytes { crc32($0, continuing: previous) }
+  }
+
+  /// The CRC-32 of the bytes already summed as `crc` followed by `bytes`.
+  static func crc32(_ bytes: UnsafeRawBufferPointer, continuing previous: UInt32) -> UInt32 {
     var crc = UInt(previous)
-    bytes.withUnsafeBufferPointer { buffer in
+    bytes.withMemoryRebound(to: UInt8.self) { buffer in
       var start = 0
       while start < buffer.count {
         let n = min(chunk, buffer.count - start)
@@ -55,7 +60,7 @@ enum Zlib {
   }
 
   /// Raw inflate of a complete stream that must produce exactly `expectedSize` bytes.
-  static func inflate(_ input: ArraySlice<UInt8>, expectedSize: Int) throws(ArchiveFailure) -> [UInt8] {
+  static func inflate(_ input: UnsafeRawBufferPointer, expectedSize: Int) throws(ArchiveFailure) -> [UInt8] {
     var stream = z_stream()
     let initCode = inflateInit2_(&stream, -15, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
     guard initCode == Z_OK else { throw ArchiveFailure(message: "zlib inflateInit2 failed (code \(initCode))") }
@@ -64,7 +69,8 @@ enum Zlib {
     var out = [UInt8](repeating: 0, count: expectedSize + 1)
     var code: Int32 = Z_OK
     var produced = 0
-    input.withUnsafeBufferPointer { source in
+    let source = input.bindMemory(to: UInt8.self)
+    do {
       out.withUnsafeMutableBufferPointer { target in
         var consumed = 0
         while code == Z_OK {

@@ -86,22 +86,22 @@ struct ModelInputOptions: ParsableArguments {
     return result
   }
 
-  /// The `--input` arrays by input name for streaming: `.npy` files memory-mapped (read by
-  /// rows), `.npz` members whole (their decompressed size bounded by `maxMemory`).
-  func inputArrays(for model: Model, maxMemory: Int) throws -> [String: InputArray] {
-    var result: [String: InputArray] = [:]
+  /// The `--input` arrays by input name for streaming, each read by rows: `.npy` files and
+  /// stored `.npz` members memory-mapped, deflated members inflated (bounded by `maxMemory`).
+  func inputArrays(for model: Model, maxMemory: Int) throws -> [String: NPYMappedFile] {
+    var result: [String: NPYMappedFile] = [:]
     for source in try inputSources(for: model) {
       switch source {
       case .array(let name, let path):
         guard result[name] == nil else { throw ValidationError("input '\(name)' is given twice") }
-        result[name] = .mapped(try NPYMappedFile(path))
+        result[name] = try NPYMappedFile(path)
       case .archive(let path):
-        for member in try NPZ.read(path, maxBytes: maxMemory) {
+        for member in try NPZ.mapped(path, maxBytes: maxMemory) {
           guard model.inputNames.contains(member.name) else {
             throw ValidationError("\(path): member '\(member.name)' is not an input; the model's inputs are: \(model.inputNames.joined(separator: ", "))")
           }
           guard result[member.name] == nil else { throw ValidationError("input '\(member.name)' is given twice") }
-          result[member.name] = .whole(member.tensor)
+          result[member.name] = member.array
         }
       }
     }

@@ -23,7 +23,7 @@ struct GradCommand: ParsableCommand {
     let model = try options.loadModel()
     let selector = try OutputSelector(parsing: of)
     var arrays = try options.inputArrays(for: model, maxMemory: stream.memoryBudget())
-    if let seed { arrays[Self.seedKey] = .mapped(try NPYMappedFile(seed)) }
+    if let seed { arrays[Self.seedKey] = try NPYMappedFile(seed) }
     let rows = RowStream(arrays: arrays, options: stream, origin: nonFiniteOrigin(model))
     let r = try rows.run(
       chunkable: model.rowsAreIndependent(outputs: [selector.name]), destination: { _ in .npy(out) },

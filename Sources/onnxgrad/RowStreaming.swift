@@ -4,41 +4,9 @@ import NumPyIO
 import ONNXGrad
 import TensorCore
 
-/// An input array: a memory-mapped `.npy` read by rows, or an array held whole (from `.npz`).
-enum InputArray {
-  case mapped(NPYMappedFile)
-  case whole(Tensor)
-
-  var shape: [Int] {
-    switch self {
-    case .mapped(let m): m.shape
-    case .whole(let t): t.shape
-    }
-  }
-
-  var bytesPerRow: Int {
-    let perRow = shape.dropFirst().reduce(1, *)
-    switch self {
-    case .mapped(let m): return perRow * m.dtype.byteSize
-    case .whole(let t): return perRow * t.dtype.byteSize
-    }
-  }
-
-  /// Whether this array can be read by rows of axis 0.
-  var readsByRows: Bool {
-    switch self {
-    case .mapped(let m): m.readsByRows
-    case .whole(let t): !t.shape.isEmpty
-    }
-  }
-
-  /// Rows `range` of axis 0, or the whole array for `0..<rowCount`.
-  func rows(_ range: Range<Int>) throws -> Tensor {
-    switch self {
-    case .mapped(let m): return try m.rows(range)
-    case .whole(let t): return range == 0..<(t.shape.first ?? 1) ? t : try t.rows(range)
-    }
-  }
+extension NPYMappedFile {
+  /// Bytes of one row of axis 0 once decoded.
+  var bytesPerRow: Int { shape.dropFirst().reduce(1, *) * dtype.byteSize }
 }
 
 /// What one chunk of rows computes: named results, each with the chunk's rows on axis 0.
@@ -63,7 +31,7 @@ func nonFiniteOrigin(_ model: Model) -> ([String: Tensor]) throws -> NonFiniteOr
 /// by rows, and the caller says the computation keeps rows apart (`chunkable`); otherwise the
 /// whole batch is one chunk, which must fit in `--max-memory`.
 struct RowStream {
-  let arrays: [String: InputArray]
+  let arrays: [String: NPYMappedFile]
   let options: StreamOptions
   /// For `--check-finite`: the model node behind a non-finite value, given that row's inputs.
   var origin: (([String: Tensor]) throws -> NonFiniteOrigin?)?

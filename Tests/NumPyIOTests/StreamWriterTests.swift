@@ -72,3 +72,31 @@ import TensorCore
     #expect(throws: NumPyIOError.self) { try writer.append([try a.rows(0..<1)]) }
   }
 }
+
+/// `NPZ.mapped`: every member of NumPy's archives (stored, deflated, zip64) read by rows equals
+/// the member `NPZ.read` decodes whole, and damage is still refused.
+@Suite struct MappedArchiveTests {
+  @Test(arguments: ["stored.npz", "compressed.npz", "zip64.npz"])
+  func mappedMembersEqualDecodedMembers(_ file: String) throws {
+    let path = Fixtures.path(file)
+    let whole = try NPZ.read(path)
+    let mapped = try NPZ.mapped(path)
+    #expect(mapped.map(\.name) == whole.map(\.name))
+    for (m, w) in zip(mapped, whole) {
+      #expect(try m.array.rows(0..<m.array.rowCount) == w.tensor, "\(file)[\(m.name)]")
+      if m.array.readsByRows && m.array.rowCount > 1 {
+        let split = try [m.array.rows(0..<1), m.array.rows(1..<m.array.rowCount)]
+        #expect(split.map(\.count).reduce(0, +) == w.tensor.count)
+      }
+    }
+  }
+
+  @Test func aDamagedStoredMemberIsRefusedByItsCRC() throws {
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("stored.npz"))))
+    bytes[bytes.count / 3] ^= 0xFF
+    let dir = try TempDir()
+    let path = dir.path + "/damaged.npz"
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    #expect(throws: NumPyIOError.self) { try NPZ.mapped(path) }
+  }
+}

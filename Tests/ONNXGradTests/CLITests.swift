@@ -242,6 +242,10 @@ let coords = Fixtures.path("generator", "input_coords.npy")
     try FileManager.default.copyItem(atPath: generatorDynamo, toPath: model)
     let out = dir.appendingPathComponent("out.npy").path
     try expectFailure(["jacobian", model, "--input", coords, "--out", out], out: out, mentions: ["model_dynamo.onnx.data"])
+    // info reads no external weights: it describes the model without its .onnx.data.
+    let info = try CLI.run(["info", model])
+    #expect(info.status == 0, "\(info.stderr)")
+    #expect(info.stdout.contains("coords"))
   }
 
   @Test func truncatedExternalDataNamesTheFile() throws {

@@ -56,6 +56,13 @@ import Testing
       try run(c.args + ["--out", out("chunked-" + c.name), "--batch-size", "64"])
       try expectClose(out("whole-" + c.name), out("chunked-" + c.name))
     }
+    // The same points as stored and as deflated .npz members, read by rows from the archive.
+    for compressed in [false, true] {
+      let archive = out("inputs-\(compressed).npz")
+      try NPZ.write([(name: "coords", tensor: try NPY.read(points))], to: archive, compressed: compressed)
+      try run(["jacobian", generator, "--input", archive, "--out", out("from-npz-\(compressed).npz"), "--batch-size", "64"])
+      #expect(try bytes(out("from-npz-\(compressed).npz")) == bytes(out("chunked-jac.npz")))
+    }
     let directory = out("dir")
     try run(["jacobian", generator, "--input", points, "--out", directory, "--batch-size", "3"])
     for m in try NPZ.read(out("whole-jac.npz")) {
