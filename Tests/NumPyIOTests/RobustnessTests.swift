@@ -70,3 +70,13 @@ struct SplitMix {
     return z ^ (z >> 31)
   }
 }
+
+/// A version-2 header may declare up to 4 GiB; past 1 MiB it is refused before it is parsed.
+@Test func aHugeHeaderIsRefusedBeforeParsing() {
+  let length = 2 << 20
+  var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [2, 0]
+  bytes += [UInt8(length & 0xFF), UInt8((length >> 8) & 0xFF), UInt8((length >> 16) & 0xFF), UInt8(length >> 24)]
+  bytes += [UInt8](repeating: 0x20, count: length)
+  let error = #expect(throws: NumPyIOError.self) { try NPY.decode(bytes, source: "huge-header.npy") }
+  #expect(error?.description == "huge-header.npy: bad header: 2097152 bytes long, more than the 1048576 a .npy header may have here")
+}
