@@ -69,7 +69,8 @@ let package = Package(
     .testTarget(
       name: "ONNXGradTests",
       dependencies: [
-        "ONNXGrad", "NumPyIO", "GraphIR", "Ops", "TensorCore", "Autodiff", "Executor", "ONNXImport", "ONNXFormat", "onnxgrad",
+        "ONNXGrad", "NumPyIO", "GraphIR", "Ops", "TensorCore", "Autodiff", "Executor", "ONNXImport", "ONNXFormat", "MLPFormat",
+        "onnxgrad",
       ]),
   ],
   swiftLanguageModes: [.v6]
