@@ -7,6 +7,8 @@ let package = Package(
   products: [
     .library(name: "ONNXGrad", targets: ["ONNXGrad"]),
     .executable(name: "onnxgrad", targets: ["onnxgrad"]),
+    // The parsers on their own, for the libFuzzer harnesses in Fuzz/ (not a supported API).
+    .library(name: "ONNXGradParsers", targets: ["ONNXFormat", "ONNXImport", "MLPFormat", "NumPyIO"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,7 +71,8 @@ let package = Package(
     .testTarget(
       name: "ONNXGradTests",
       dependencies: [
-        "ONNXGrad", "NumPyIO", "GraphIR", "Ops", "TensorCore", "Autodiff", "Executor", "ONNXImport", "ONNXFormat", "onnxgrad",
+        "ONNXGrad", "NumPyIO", "GraphIR", "Ops", "TensorCore", "Autodiff", "Executor", "ONNXImport", "ONNXFormat", "MLPFormat",
+        "onnxgrad",
       ]),
   ],
   swiftLanguageModes: [.v6]

@@ -19,9 +19,16 @@ extension GraphBuilder {
     }
   }
 
-  /// A rank-0 constant with `v`'s dtype.
+  /// A rank-0 constant with `v`'s dtype. Throws when that dtype is i64 and cannot hold `x` (an
+  /// infinity, NaN, fraction or out-of-range value), as when a lowering written for floating
+  /// point is given an integer operand.
   public mutating func scalar(_ x: Double, like v: Value) throws -> Value {
-    try constant(Tensor.scalar(x, dtype: type(of: v).dtype))
+    let dtype = type(of: v).dtype
+    guard dtype != .int64 || Int64(exactly: x) != nil else {
+      throw GraphError.invalidInputs(
+        op: "Constant", node: "", reason: "expected a floating-point operand, got i64 (which cannot hold the constant \(x))")
+    }
+    return try constant(Tensor.scalar(x, dtype: dtype))
   }
 
   public mutating func constant(_ t: Tensor, name: String = "") throws -> Value {
