@@ -1,7 +1,7 @@
 // swift-tools-version:5.4
 // libFuzzer harnesses for onnxgrad's parsers; see docs/FUZZING.md and tools/fuzz.
-// Tools version 5.4 on purpose: with newer ones SwiftPM renames the executables' entry point and
-// the `-sanitize=fuzzer` link no longer finds libFuzzer's `main`.
+// Tools version 5.4 on purpose: from 5.5 on, SwiftPM links `main` to a `<module>_main` that these
+// harnesses do not define (libFuzzer supplies `main`), and the link fails.
 import PackageDescription
 
 let parsers = Target.Dependency.product(name: "ONNXGradParsers", package: "onnxgrad")
