@@ -20,19 +20,11 @@ final class ByteStore: @unchecked Sendable {
   /// Maps the regular file `path` leads to (through links).
   init(mapping path: String) throws(NumPyIOError) {
     func fail(_ message: String) -> NumPyIOError { NumPyIOError(file: path, kind: .io, message) }
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard fd >= 0 else {
-      let code = errno
-      throw fail("cannot read: \(code == ENOENT ? "no such file" : String(cString: strerror(code)))")
+    let fd: Int32
+    do { (fd, count) = try RegularFile.open(path, expecting: "a .npy or .npz file") } catch {
+      throw fail("cannot read: \(error.reason)")
     }
     defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0 else { throw fail("cannot read: cannot stat: \(String(cString: strerror(errno)))") }
-    guard (info.st_mode & S_IFMT) != S_IFDIR else { throw fail("cannot read: it is a directory, expected a .npy or .npz file") }
-    guard (info.st_mode & S_IFMT) == S_IFREG else {
-      throw fail("cannot read: not a regular file (a device, FIFO or socket), expected a .npy or .npz file")
-    }
-    count = Int(info.st_size)
     mapped = true
     guard count > 0 else {
       base = nil

@@ -22,19 +22,8 @@ public enum RegularFile {
   /// non-blocking), and files larger than `maxBytes`. `what` names the kind of file expected in
   /// the refusal ("an ONNX model", "a .npy or .npz file").
   public static func read(_ path: String, expecting what: String, maxBytes: Int = .max) throws(Failure) -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard fd >= 0 else {
-      let code = errno
-      throw Failure(reason: code == ENOENT ? "no such file" : String(cString: strerror(code)))
-    }
+    let (fd, size) = try open(path, expecting: what)
     defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0 else { throw Failure(reason: "cannot stat: \(String(cString: strerror(errno)))") }
-    guard (info.st_mode & S_IFMT) != S_IFDIR else { throw Failure(reason: "it is a directory, expected \(what)") }
-    guard (info.st_mode & S_IFMT) == S_IFREG else {
-      throw Failure(reason: "not a regular file (a device, FIFO or socket), expected \(what)")
-    }
-    let size = Int(info.st_size)
     guard size <= maxBytes else {
       throw Failure(reason: "the file's \(size) bytes are more than the \(maxBytes) this run may read into memory")
     }
@@ -56,8 +45,35 @@ public enum RegularFile {
     out.removeLast(out.count - filled)
     return out
   }
+
+  /// Opens the regular file `path` leads to for reading: its descriptor (the caller closes it)
+  /// and size. Refuses directories, devices, FIFOs and sockets without blocking on them.
+  public static func open(_ path: String, expecting what: String) throws(Failure) -> (fd: Int32, size: Int) {
+    let fd = systemOpen(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    guard fd >= 0 else {
+      let code = errno
+      throw Failure(reason: code == ENOENT ? "no such file" : String(cString: strerror(code)))
+    }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else {
+      let code = errno
+      close(fd)
+      throw Failure(reason: "cannot stat: \(String(cString: strerror(code)))")
+    }
+    let type = info.st_mode & S_IFMT
+    guard type == S_IFREG else {
+      close(fd)
+      throw Failure(
+        reason: type == S_IFDIR ? "it is a directory, expected \(what)" : "not a regular file (a device, FIFO or socket), expected \(what)")
+    }
+    return (fd, Int(info.st_size))
+  }
 }
 
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
   read(fd, buffer, count)
+}
+
+private func systemOpen(_ path: String, _ flags: Int32) -> Int32 {
+  open(path, flags)
 }
