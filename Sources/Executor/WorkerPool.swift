@@ -83,7 +83,8 @@ final class WorkerPool: @unchecked Sendable {
   init(workers: Int) {
     self.workers = workers
     for _ in 0..<workers {
-      let thread = Thread { [unowned self] in self.workerLoop() }
+      // Strong: a worker may start after its creator let go of the pool, and threads never end.
+      let thread = Thread { self.workerLoop() }
       thread.stackSize = 1 << 20
       thread.start()
     }
