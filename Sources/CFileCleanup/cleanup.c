@@ -16,7 +16,23 @@ static atomic_int state[SLOTS];
 static atomic_int installed;
 static const int handled[] = {SIGINT, SIGTERM, SIGHUP};
 
+/* Nonzero while a commit runs: a handled signal that reaches any thread then is held in
+ * `deferred_signal` and acted on when the commit ends, so the commit happens whole even when
+ * the kernel hands the signal to a thread other than the committing one. */
+static atomic_int committing;
+static atomic_int deferred_signal;
+
+static void clean_up_and_reraise(int signal_number);
+
 static void remove_registered(int signal_number) {
+    if (atomic_load(&committing)) {
+        atomic_store(&deferred_signal, signal_number);
+        return;
+    }
+    clean_up_and_reraise(signal_number);
+}
+
+static void clean_up_and_reraise(int signal_number) {
     for (int pass = 0; pass < 2; pass++) {
         for (int i = SLOTS - 1; i >= 0; i--) {
             if (atomic_load(&state[i]) != 2 || folder[i] != pass) continue;
@@ -73,5 +89,13 @@ void og_cleanup_block_signals(int block) {
     sigset_t set;
     sigemptyset(&set);
     for (unsigned i = 0; i < sizeof handled / sizeof handled[0]; i++) sigaddset(&set, handled[i]);
-    pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+    if (block) {
+        atomic_store(&committing, 1);
+        pthread_sigmask(SIG_BLOCK, &set, NULL);
+        return;
+    }
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    atomic_store(&committing, 0);
+    int pending = atomic_exchange(&deferred_signal, 0);
+    if (pending) clean_up_and_reraise(pending);
 }

@@ -107,15 +107,19 @@ public final class ArrayStreamWriter {
       guard chunk.dtype == m.dtype, chunk.shape.dropFirst() == m.shape.dropFirst() || chunk.shape == m.shape else {
         throw fail(.invalidArgument, "internal: rows of \(chunk.dtype)\(chunk.shape) appended to '\(m.name)' \(m.dtype)\(m.shape)")
       }
-      var bytes: [UInt8] = []
-      bytes.reserveCapacity(chunk.count * chunk.dtype.byteSize)
-      NPYElements.encode(chunk.storage, into: &bytes)
-      guard slots[i].written + bytes.count <= slots[i].dataBytes else {
-        throw fail(.invalidArgument, "internal: more rows appended to '\(m.name)' than its shape \(m.shape) holds")
+      let slot = slots[i]
+      let path = target(of: i)
+      let crc: UInt32 = try NPYElements.withEncodedBytes(chunk.storage) { (bytes) throws(NumPyIOError) -> UInt32 in
+        guard slot.written + bytes.count <= slot.dataBytes else {
+          throw fail(.invalidArgument, "internal: more rows appended to '\(m.name)' than its shape \(m.shape) holds")
+        }
+        let offset = slot.dataOffset + slot.written
+        try FileIO.writeAll(bytes, to: slot.fd, at: offset, path: path)
+        og_start_writeback(slot.fd, Int64(offset), Int64(bytes.count))
+        return slot.record == nil ? slot.crc : Zlib.crc32(bytes, continuing: slot.crc)
       }
-      try FileIO.writeAll(bytes, to: slots[i].fd, at: slots[i].dataOffset + slots[i].written, path: target(of: i))
-      if slots[i].record != nil { slots[i].crc = Zlib.crc32(bytes, continuing: slots[i].crc) }
-      slots[i].written += bytes.count
+      slots[i].crc = crc
+      slots[i].written += chunk.count * chunk.dtype.byteSize
     }
   }
 

@@ -73,11 +73,19 @@ enum FileIO {
   /// Writes all of `bytes` at `offset` of `fd` (retrying short and interrupted writes); `path`
   /// names the target in errors.
   static func writeAll(_ bytes: [UInt8], to fd: Int32, at offset: Int, path: String) throws(NumPyIOError) {
+    let result: Result<Void, NumPyIOError> = bytes.withUnsafeBytes { raw in
+      do throws(NumPyIOError) { return .success(try writeAll(raw, to: fd, at: offset, path: path)) } catch {
+        return .failure(error)
+      }
+    }
+    try result.get()
+  }
+
+  /// Writes every byte of `bytes` to `fd` at `offset` (retrying short writes and EINTR).
+  static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32, at offset: Int, path: String) throws(NumPyIOError) {
     var written = 0
     while written < bytes.count {
-      let n = bytes.withUnsafeBytes {
-        pwrite(fd, $0.baseAddress.map { $0 + written }, $0.count - written, off_t(offset + written))
-      }
+      let n = pwrite(fd, bytes.baseAddress.map { $0 + written }, bytes.count - written, off_t(offset + written))
       if n < 0 {
         if errno == EINTR { continue }
         throw systemError(path, "write", errno)

@@ -93,6 +93,32 @@ enum NPYElements {
   }
 
   /// The little-endian bytes of `storage` (what NumPy writes for '<f4', '<f8', '<i8', '|b1').
+  /// Calls `body` with `storage`'s `.npy` bytes (little-endian): the storage's own memory where
+  /// it already has that layout, an encoded copy otherwise (bool, big-endian hosts).
+  static func withEncodedBytes<R, E: Error>(
+    _ storage: Tensor.Storage, _ body: (UnsafeRawBufferPointer) throws(E) -> R
+  ) throws(E) -> R {
+    #if _endian(little)
+      switch storage {
+      case .float32(let a): return try withBytes(a, body)
+      case .float64(let a): return try withBytes(a, body)
+      case .int64(let a): return try withBytes(a, body)
+      case .bool: break
+      }
+    #endif
+    var bytes: [UInt8] = []
+    encode(storage, into: &bytes)
+    return try withBytes(bytes, body)
+  }
+
+  /// `withUnsafeBytes` with a typed throw.
+  private static func withBytes<T, R, E: Error>(_ a: [T], _ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+    let result: Result<R, E> = a.withUnsafeBytes { raw in
+      do throws(E) { return .success(try body(raw)) } catch { return .failure(error) }
+    }
+    return try result.get()
+  }
+
   static func encode(_ storage: Tensor.Storage, into out: inout [UInt8]) {
     #if _endian(little)
       switch storage {

@@ -1,19 +1,23 @@
 import Foundation
 
-/// Rows done, rate and ETA on stderr, once the work has taken more than a second: a bar
-/// redrawn in place on a terminal, or plain lines (at most one every 5 s) for logs.
+/// Rows done, rate and ETA on stderr, once the work has taken more than a second
+/// (`ONNXGRAD_PROGRESS_AFTER` seconds when that is a non-negative number): a bar redrawn in
+/// place on a terminal, or plain lines (at most one every 5 s) for logs.
 final class ProgressDisplay {
   enum Mode { case off, bar, lines }
 
   let mode: Mode
   let total: Int
   let start = ContinuousClock.now
+  /// Seconds of work before anything is shown.
+  let delay: Double
   private var lastShown: ContinuousClock.Instant?
   private var drewBar = false
 
-  init(mode: Mode, total: Int) {
+  init(mode: Mode, total: Int, environment: [String: String] = ProcessInfo.processInfo.environment) {
     self.mode = mode
     self.total = total
+    delay = environment["ONNXGRAD_PROGRESS_AFTER"].flatMap(Double.init).flatMap { $0 >= 0 && $0.isFinite ? $0 : nil } ?? 1
   }
 
   /// Reports that `done` of `total` rows are finished.
@@ -21,7 +25,7 @@ final class ProgressDisplay {
     guard mode != .off else { return }
     let now = ContinuousClock.now
     let elapsed = seconds(now - start)
-    guard elapsed >= 1 else { return }
+    guard elapsed >= delay else { return }
     let interval = mode == .bar ? 0.1 : 5
     if let lastShown, seconds(now - lastShown) < interval, done < total { return }
     lastShown = now

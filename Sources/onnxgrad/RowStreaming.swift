@@ -69,6 +69,11 @@ struct RowStream {
     var first: [(name: String, tensor: Tensor)] = []
     var shapes: [[Int]] = []
     var compiled: [Int: ChunkFunction] = [:]
+    let behind = WriteBehind()
+    defer {
+      try? behind.drain()
+      behind.close()
+    }
     var done = 0
     while done < batch {
       let n = min(rows, batch - done)
@@ -95,10 +100,17 @@ struct RowStream {
         writer = try ArrayStreamWriter(
           target, members: zip(results, shapes).map { .init(name: $0.name, dtype: $0.tensor.dtype, shape: $1) })
       }
-      try writer?.append(results.map(\.tensor))
+      if let writer {
+        let tensors = results.map(\.tensor)
+        let rowsDone = done + n
+        try behind.submit {
+          try writer.append(tensors)
+          display.update(rowsDone)
+        }
+      }
       done += n
-      display.update(done)
     }
+    try behind.drain()
     try writer?.commit()
     return (first, shapes)
   }

@@ -20,12 +20,14 @@ struct CLI {
     let stderr: String
   }
 
-  /// Runs the binary with `args`, in `directory` when given (relative paths resolve there).
-  static func run(_ args: [String], in directory: URL? = nil) throws -> Result {
+  /// Runs the binary with `args`, in `directory` when given (relative paths resolve there), with
+  /// `environment` added to this process's.
+  static func run(_ args: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
     let p = Process()
     p.executableURL = binary
     p.arguments = args
     if let directory { p.currentDirectoryURL = directory }
+    if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe()
     let err = Pipe()
     p.standardOutput = out

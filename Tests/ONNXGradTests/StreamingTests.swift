@@ -86,16 +86,17 @@ import Testing
     #expect(zero.stderr.contains("--batch-size must be at least 1, got 0"), "\(zero.stderr)")
   }
 
-  /// The bar is drawn on a real pseudo-terminal for a run longer than a second, redrawn in
-  /// place with rows, rate and ETA; `--quiet` silences it and a pipe never gets it.
+  /// The bar is drawn on a real pseudo-terminal, redrawn in place with rows, rate and ETA;
+  /// `--quiet` silences it and a pipe never gets it; nothing is shown before the delay. The runs
+  /// take about a second here, so `ONNXGRAD_PROGRESS_AFTER` sets the delay to 0 or an hour.
   @Test func progressIsDrawnOnATerminal() throws {
     let dir = try temporaryDirectory()
     let input = try Interruption.points(in: dir)
     /// What the run shows on its terminal: `script` (util-linux) gives it a pseudo-terminal as
     /// stdin, stdout and stderr and copies everything written there to its own stdout.
-    func stderrOnTerminal(_ extra: [String]) throws -> String {
+    func stderrOnTerminal(_ extra: [String], after delay: String = "0") throws -> String {
       let out = dir.appendingPathComponent("j.npy").path
-      let command = ([CLI.binary.path, "jacobian", generator, "--input", input, "--out", out, "--batch-size", "20000"] + extra)
+      let command = "ONNXGRAD_PROGRESS_AFTER=\(delay) " + ([CLI.binary.path, "jacobian", generator, "--input", input, "--out", out, "--batch-size", "20000"] + extra)
         .map { "'\($0)'" }.joined(separator: " ")
       let p = Process()
       p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
@@ -115,9 +116,15 @@ import Testing
     #expect(shown.contains("ETA"))
     #expect(shown.contains("\r"))
     #expect(try stderrOnTerminal(["--quiet"]).isEmpty)
-    let piped = try CLI.run(["jacobian", generator, "--input", input, "--out", dir.appendingPathComponent("k.npy").path, "--batch-size", "20000"])
+    #expect(try stderrOnTerminal([], after: "3600").isEmpty)
+    let now = ["ONNXGRAD_PROGRESS_AFTER": "0"]
+    let piped = try CLI.run(
+      ["jacobian", generator, "--input", input, "--out", dir.appendingPathComponent("k.npy").path, "--batch-size", "20000"],
+      environment: now)
     #expect(!piped.stderr.contains("rows/s"))
-    let logged = try CLI.run(["jacobian", generator, "--input", input, "--out", dir.appendingPathComponent("l.npy").path, "--batch-size", "20000", "--progress"])
+    let logged = try CLI.run(
+      ["jacobian", generator, "--input", input, "--out", dir.appendingPathComponent("l.npy").path, "--batch-size", "20000", "--progress"],
+      environment: now)
     #expect(logged.stderr.contains("/ 400,000 rows"), "\(logged.stderr)")
     #expect(!logged.stderr.contains("\r"))
   }
@@ -139,6 +146,7 @@ import Testing
     #expect(r.stderr.contains("--check-finite: 'y' holds nan at row 3, element [3, 2]"), "\(r.stderr)")
     #expect(r.stderr.contains("node 'op' (Log) is the first to produce a non-finite value"), "\(r.stderr)")
     #expect(!FileManager.default.fileExists(atPath: out))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["x.npy"], "a temporary file was left")
     // Without the flag the NaN is written, as PyTorch computes it.
     #expect(try CLI.run(["run", model, "--input", x, "--out", out]).status == 0)
     #expect(try NPY.read(out + "/y.npy").doubles[3 * 4 + 2].isNaN)

@@ -22,7 +22,9 @@ int og_cleanup_register(const char *path, int is_folder);
 void og_cleanup_forget(int slot);
 
 /* Blocks (1) or unblocks (0) the handled signals on the calling thread: a commit that renames
- * several files runs with them blocked, so it finishes whole. */
+ * several files runs with them blocked, so it finishes whole. While blocked, a handled signal
+ * that other threads of the process receive is deferred too, and acted on (clean-up, then the
+ * signal's default action) when the commit unblocks. */
 void og_cleanup_block_signals(int block);
 
 #endif
