@@ -213,10 +213,8 @@ public final class ArrayStreamWriter {
         chain.append((last as NSString).deletingLastPathComponent)
       }
       for folder in chain.reversed() { registerCleanup(folder, folder: true) }
-      do {
-        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-      } catch {
-        throw fail(.io, "cannot create the directory (\((error as NSError).localizedDescription))")
+      for folder in chain.reversed() where mkdir(folder, 0o777) != 0 && errno != EEXIST {
+        throw fail(.io, "cannot create the directory '\(folder)': \(String(cString: strerror(errno)))")
       }
     }
     for m in members {

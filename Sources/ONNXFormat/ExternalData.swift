@@ -93,7 +93,7 @@ enum ExternalData {
     let outside = ONNXFormatError.externalDataOutsideModelDirectory(
       tensor: tensor, location: location, modelDirectory: modelDirectory)
     guard !location.contains("\0") else {
-      throw .invalidExternalData(tensor: tensor, key: "location", value: location, reason: "contains a NUL character")
+      throw .invalidExternalData(tensor: tensor, key: "location", value: nil, reason: "contains a NUL character")
     }
     guard !location.hasPrefix("/"), !location.hasPrefix("\\"), !location.hasPrefix("~") else { throw outside }
     // Windows drive paths (`C:\…`, `C:/…`) are absolute too.

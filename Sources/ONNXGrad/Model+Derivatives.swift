@@ -54,7 +54,7 @@ extension Model {
   public func compileDerivatives(of: OutputSelector, wrt: [String], partials: [[Int]], inputShapes: [[Int]]) throws
     -> CompiledDerivatives
   {
-    guard !partials.isEmpty else { throw ONNXGradError.badSelector("no partial derivative requested") }
+    guard !partials.isEmpty else { throw ONNXGradError.badRequest("no partial derivative requested") }
     let variables = try jetVariables(wrt: wrt, inputShapes: inputShapes)
     let layout = try jetLayout { try JetLayout(variables: variables.count, partials: partials) }
     let jet = try compileJet(of: of.name, variables: variables, layout: layout, inputShapes: inputShapes, what: "derivatives")
@@ -67,7 +67,7 @@ extension Model {
         got: "\([selection.batch] + selection.selectedFeatures)")
     }
     let positions = try partials.map { p -> (order: Int, index: Int) in
-      guard let i = layout.index(of: p) else { throw ONNXGradError.badSelector("internal: partial \(p) missing from the jet") }
+      guard let i = layout.index(of: p) else { throw ONNXGradError.badRequest("internal: partial \(p) missing from the jet") }
       return (p.count, i)
     }
     return CompiledDerivatives(jet: jet, selection: selection, rows: positions.map { jet.row(order: $0.order, index: $0.index) })
@@ -86,6 +86,6 @@ extension Model {
 
   /// A layout, with its errors as `ONNXGradError`.
   func jetLayout(_ make: () throws -> JetLayout) throws -> JetLayout {
-    do { return try make() } catch let error as AutodiffError { throw ONNXGradError.badSelector("\(error)") }
+    do { return try make() } catch let error as AutodiffError { throw ONNXGradError.badRequest("\(error)") }
   }
 }

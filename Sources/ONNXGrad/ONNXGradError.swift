@@ -5,6 +5,9 @@ public enum ONNXGradError: Error, CustomStringConvertible, Sendable {
   case missingInput(String)
   case componentOutOfRange(output: String, component: Int, size: Int)
   case badSelector(String)
+  /// A derivative request that cannot be met as asked (no variables, a variable twice, no
+  /// partials); the message says what and why.
+  case badRequest(String)
   /// A `--terms`/`--names` problem: the message says which term or name and what is valid.
   case badTerm(String)
   case inputType(name: String, detail: String)
@@ -26,6 +29,7 @@ public enum ONNXGradError: Error, CustomStringConvertible, Sendable {
         : "component \(k) of output '\(o)' is out of range: its last axis has size \(size) (valid: 0…\(size - 1))"
     case .badSelector(let s): "cannot read output selector '\(s)': expected NAME or NAME:K with K a whole number"
     case .badTerm(let s): s
+    case .badRequest(let s): s
     case .inputType(let n, let detail): "input '\(n)': \(detail)"
     case .shapeMismatch(let what, let expected, let got): "\(what): expected shape \(expected), got \(got)"
     case .notPerSample(let s): s

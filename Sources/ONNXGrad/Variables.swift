@@ -24,13 +24,13 @@ struct Variables {
   /// The variables of `wrt` (input names) for concrete `types`; every input must be a float
   /// with the same batch size on axis 0, and be listed once.
   init(_ model: Model, wrt: [String], types: [TensorType?]) throws {
-    guard !wrt.isEmpty else { throw ONNXGradError.badSelector("no input to differentiate with respect to") }
+    guard !wrt.isEmpty else { throw ONNXGradError.badRequest("no input to differentiate with respect to") }
     var inputs: [Input] = []
     var batch: Int?
     var offset = 0
     for name in wrt {
       guard !inputs.contains(where: { $0.name == name }) else {
-        throw ONNXGradError.badSelector("input '\(name)' is listed twice")
+        throw ONNXGradError.badRequest("input '\(name)' is listed twice")
       }
       let v = try model.input(name)
       let shape = types[v.id]?.shape ?? []

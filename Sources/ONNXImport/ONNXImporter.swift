@@ -92,7 +92,9 @@ public enum ONNXImporter {
   /// Nodes no graph output needs are dropped.
   public static func graph(of model: ONNXModel) throws -> Graph {
     guard let version = model.opsetVersion(domain: "") ?? model.opsetVersion(domain: "ai.onnx") else {
-      throw ONNXImportError.invalidModel("the model imports no version of the default ONNX domain (opset_import is empty)")
+      let listed = model.opsetImports.map { "'\($0.domain)'" }
+      let why = listed.isEmpty ? "opset_import is empty" : "opset_import lists only \(listed.joined(separator: ", "))"
+      throw ONNXImportError.invalidModel("the model imports no version of the default ONNX domain (\(why))")
     }
     guard version > 0, let opset = Int(exactly: version) else {
       throw ONNXImportError.invalidModel("opset_import gives the default ONNX domain version \(version); expected a positive version (1 or more)")
@@ -207,7 +209,7 @@ public enum ONNXImporter {
       throw ONNXImportError.invalidModel("graph \(role) '\(info.name)' has no tensor element type")
     }
     guard let dtype = elem.tensorDType else {
-      throw ONNXImportError.invalidModel("graph \(role) '\(info.name)' has element type \(elem); onnxgrad reads FLOAT, DOUBLE and INT64 inputs")
+      throw ONNXImportError.invalidModel("graph \(role) '\(info.name)' has element type \(elem); onnxgrad reads FLOAT, DOUBLE, FLOAT16, BFLOAT16, the integer types and BOOL")
     }
     guard let shape = info.shape else {
       throw ONNXImportError.invalidModel("graph \(role) '\(info.name)' declares no shape; onnxgrad needs at least its rank")

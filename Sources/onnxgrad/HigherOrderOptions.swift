@@ -75,6 +75,7 @@ func partialTerms(_ terms: String, names: String?, model: Model, wrt: [String], 
     variables = try VariableNames(list)
   }
   let list = terms.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+  let partials = try list.map { try variables.partial($0) }
   guard Set(list).count == list.count else { throw ValidationError("--terms '\(terms)' names a term twice") }
-  return (list, try list.map { try variables.partial($0) })
+  return (list, partials)
 }

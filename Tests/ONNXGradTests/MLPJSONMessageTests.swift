@@ -1,4 +1,5 @@
 import Foundation
+import MLPFormat
 import NumPyIO
 import ONNXGrad
 import TensorCore
@@ -16,6 +17,32 @@ import Testing
   static let ints = Tensor(uncheckedShape: [1, 2], storage: .int64([1, 2]))
 
   static let cases: [(document: String, files: [String: [(name: String, tensor: Tensor)]], message: String)] = [
+    (#"{"format": "onnxgrad-mlp", "version": 2, "inputs": [], "layers": []}"#, [:], "at version: only version 1 is defined"),
+    (
+      #"{"format": "onnxgrad-mlp", "version": 1, "dtype": "float16", "inputs": [], "layers": []}"#, [:],
+      #"at dtype: expected "float32" or "float64", found "float16""#
+    ),
+    (
+      doc(#"[{"type": "tanh"}]"#, inputs: #"[{"name": "x", "features": 4611686018427387904}]"#), [:],
+      "at inputs[0].features: must be a whole number from 1 to 16777216"
+    ),
+    (
+      doc(#"[{"type": "tanh"}]"#, inputs: twoInputs), [:],
+      #"at layers[0]: the model has several inputs: say which value this layer reads with "input""#
+    ),
+    (
+      doc(#"[{"type": "linear", "weight": [[1, 2, 3]]}]"#), [:],
+      "at layers[0].weight: expected shape [out_features, 2] (PyTorch's layout; the input 'x' has 2 features), got [1, 3]"
+    ),
+    (doc(#"[{"type": "leaky_relu", "negative_slope": "Infinity"}]"#), [:], "at layers[0].negative_slope: must be a finite number"),
+    (
+      doc(#"[{"type": "linear", "weight": "w"}]"#), [:],
+      #"at layers[0].weight: names an array, but the model has no "weights" archive"#
+    ),
+    (
+      doc(#"[{"type": "linear", "weight": {"file": "../w.npy"}}]"#), [:],
+      "at layers[0].weight.file: '../w.npy' must be a relative path inside the model's folder"
+    ),
     (doc("[]", inputs: "[]"), [:], #"at the top level: the model needs at least one entry in "inputs""#),
     (
       doc(#"[{"type": "tanh"}]"#, inputs: #"[{"name": "x", "features": 2, "size": 3}]"#), [:],
@@ -89,6 +116,23 @@ import Testing
       "at layers[0].weight: the array holds i64, expected floats"
     ),
   ]
+
+  @Test func aLinkOutOfTheFolderIsRefused() throws {
+    let folder = try MLPJSON.Folder(Self.doc(#"[{"type": "linear", "weight": {"file": "w.npy"}}]"#))
+    let outside = try MLPJSON.Folder("{}", files: ["w.npy": [(name: "w", tensor: Tensor(uncheckedShape: [1, 2], storage: .float64([1, 2])))]])
+    try FileManager.default.createSymbolicLink(atPath: folder.path + "/w.npy", withDestinationPath: outside.path + "/w.npy")
+    var error: (any Error)?
+    do { _ = try Model.load(path: folder.model) } catch let e { error = e }
+    #expect(
+      error.map { "\($0)" }
+        == "'\(folder.model)' is not a valid onnxgrad MLP JSON model: at layers[0].weight.file: 'w.npy' leads outside the model's folder")
+  }
+
+  @Test func aDocumentOfAnotherFormatIsNamed() {
+    var error: (any Error)?
+    do { _ = try MLPModel.decode(bytes: Array(#"{"format": "keras", "version": 1}"#.utf8), path: "m.json") } catch let e { error = e }
+    #expect(error.map { "\($0)" } == #"'m.json' is not a valid onnxgrad MLP JSON model: at format: expected "onnxgrad-mlp", found "keras""#)
+  }
 
   @Test(arguments: cases.indices)
   func eachMistakeHasItsMessage(_ index: Int) throws {
