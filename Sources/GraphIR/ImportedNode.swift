@@ -118,7 +118,8 @@ public struct ImportedNode: Sendable {
   /// Checks the input count is within `range`.
   public func expectInputs(_ range: ClosedRange<Int>) throws {
     guard range.contains(inputs.count) else {
-      throw fail("expected \(range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound)…\(range.upperBound)") inputs, got \(inputs.count)")
+      let count = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound)…\(range.upperBound)"
+      throw fail("expected \(count) input\(range == 1...1 ? "" : "s"), got \(inputs.count)")
     }
   }
 }

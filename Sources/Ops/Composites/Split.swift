@@ -31,14 +31,14 @@ public enum Split: ONNXLowering {
         offset = end
       }
       if let d = size, offset != d {
-        throw node.error("split \(sizes) sums to \(offset), but axis \(axis) of \(type) has size \(d)")
+        throw node.error("split \(sizes) sums to \(offset), but axis \(type.rank + axis) of \(type) has size \(d)")
       }
     } else {
       let parts = node.opset >= 18 ? try node.int("num_outputs", default: n) : n
       guard parts == n else { throw node.error("num_outputs = \(parts), but the node has \(n) outputs") }
       let ceiling = node.opset >= 18 && node.attributes["num_outputs"] != nil
       if let d = size, !ceiling, d % n != 0 {
-        throw node.error("axis \(axis) of \(type) has size \(d), which does not split into \(n) equal parts")
+        throw node.error("axis \(type.rank + axis) of \(type) has size \(d), which does not split into \(n) equal parts")
       }
       if let d = size {
         let chunk = d / n + (ceiling && d % n != 0 ? 1 : 0)

@@ -192,7 +192,7 @@ extension Cast: ONNXLowering {
       }
       number = n
     case nil: throw node.error("attribute 'to' is required")
-    default: throw node.error("attribute 'to' should be a TensorProto data type number")
+    default: throw node.error("attribute 'to' should be a TensorProto data type number or name")
     }
     switch number {
     case 1, 10, 16: return .float32

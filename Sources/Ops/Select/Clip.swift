@@ -41,7 +41,7 @@ public struct Clip: Primitive {
     guard inputs.allSatisfy({ $0.dtype == dtype }), dtype.isFloatingPoint || dtype == .int64 else {
       throw GraphError.invalidInputs(
         op: Self.name, node: "",
-        reason: "input and bounds must all be f32, all f64 or all i64, got \(inputs.map(\.dtype.shortName))")
+        reason: "input and bounds must all be f32, all f64 or all i64, got \(inputs.map(\.dtype))")
     }
     var dims = inputs[0].dims
     for bound in inputs.dropFirst() { dims = try broadcastDims(TensorType(dtype, dims), bound, op: Self.name) }
