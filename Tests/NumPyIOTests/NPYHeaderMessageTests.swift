@@ -66,6 +66,10 @@ import Testing
       "a huge integer", npy("{'shape': (99999999999999999999,)}"),
       "bad header: integer 99999999999999999999 is too large"
     ),
+    (
+      "too many elements", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4)}"),
+      "bad header: shape (4611686018427387904, 4) has too many elements"
+    ),
   ]
 
   @Test(arguments: cases.indices)

@@ -50,5 +50,6 @@ import Testing
     #expect(Self.message { _ = try Tensor(shape: [2, 2], storage: .float32([1])) } == "shape [2, 2] needs 4 elements, got 1")
     #expect(Self.message { _ = try Tensor(uncheckedShape: [1], storage: .float32([0.5])).int64Values() } == "0.5 is not a whole number in Int64's range")
     #expect(Self.message { _ = try Tensor.filled(0, shape: [3], dtype: .float32).rows(2..<5) } == "rows 2..<5 of a tensor of shape [3]")
+    #expect(Self.message { _ = try Broadcasting.shape([2, 3], [4, 3]) } == "shapes [2, 3] and [4, 3] cannot be broadcast together (axis 0: 2 vs 4)")
   }
 }
