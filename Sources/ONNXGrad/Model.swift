@@ -169,7 +169,7 @@ public struct Model: Sendable {
   ///
   /// Float arrays are converted to the input's float dtype (f64 → f32 rounds to nearest);
   /// integer and bool arrays are refused for float inputs; float arrays for integer inputs must
-  /// hold whole numbers.
+  /// hold whole numbers, and arrays for a BOOL input only 0 and 1.
   public func orderedInputs(_ inputs: [String: Tensor]) throws -> [Tensor] {
     for name in inputs.keys where graph.input(named: name) == nil {
       throw ONNXGradError.unknownInput(name, valid: inputNames)
@@ -181,6 +181,12 @@ public struct Model: Sendable {
       if type.dtype.isFloatingPoint && !t.dtype.isFloatingPoint {
         throw ONNXGradError.inputType(
           name: name, detail: "the model takes \(type.dtype) but the array holds integers or booleans; convert it, e.g. with a.astype(np.float32)")
+      }
+      if type.dtype == .bool && t.dtype != .bool, let bad = t.doubles.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+        let value = t.doubles[bad]
+        throw ONNXGradError.inputType(
+          name: name,
+          detail: "the model declares it BOOL, which holds 0 and 1 (False and True), but the array holds \(Int64(exactly: value).map(String.init) ?? "\(value)") at flat index \(bad); convert it, e.g. with a != 0")
       }
       var converted = t.converted(to: type.dtype)
       if type.dtype == .int64 && t.dtype.isFloatingPoint {

@@ -210,6 +210,22 @@ import Testing
     }
   }
 
+  /// A BOOL input takes bool arrays, and numbers only where they are 0 or 1.
+  @Test func boolInputsTakeOnlyZeroAndOne() throws {
+    let model = try Self.model(
+      [ONNXNode(name: "c", opType: "Cast", inputs: ["flags"], outputs: ["y"], attributes: [ONNXAttribute(name: "to", value: .int(1))])],
+      inputs: [Self.input("flags", [.param("batch")], type: 9)], outputs: ["y"])
+    let bools = Tensor(uncheckedShape: [3], storage: .bool([true, false, true]))
+    #expect(try model.run(inputs: ["flags": bools]).first?.tensor.doubles == [1, 0, 1])
+    let ones = Tensor(uncheckedShape: [3], storage: .int64([1, 0, 1]))
+    #expect(try model.run(inputs: ["flags": ones]).first?.tensor.doubles == [1, 0, 1])
+    Self.refused([
+      "input 'flags': the model declares it BOOL, which holds 0 and 1 (False and True), but the array holds 5 at flat index 2; convert it, e.g. with a != 0"
+    ]) {
+      _ = try model.run(inputs: ["flags": Tensor(uncheckedShape: [3], storage: .int64([1, 0, 5]))])
+    }
+  }
+
   @Test func aCycleIsRefusedByName() {
     Self.refused(["'a'", "'y'"]) {
       _ = try Self.model(
