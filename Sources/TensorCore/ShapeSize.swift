@@ -24,15 +24,31 @@ public enum ShapeSize {
     return overflow ? nil : b
   }
 
-  /// Physical memory of this machine, the most working memory a computation may ask for.
-  public static var memoryBudget: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory) }
+  /// The most working memory one computation may ask for where the caller bounds it (the
+  /// command line binds `--max-memory` around each run: `ShapeSize.$limit.withValue(bytes) {…}`);
+  /// nil: the machine's physical memory. A task-local, so each run (and thread that binds it)
+  /// has its own.
+  @TaskLocal public static var limit: Int?
 
-  /// Throws when `bytes` (nil: overflowed) exceeds the machine's memory, naming `what`.
+  /// The most working memory a computation may ask for: `limit`, else physical memory.
+  public static var memoryBudget: Int { limit ?? Int(clamping: ProcessInfo.processInfo.physicalMemory) }
+
+  /// Throws when `bytes` (nil: overflowed) exceeds `memoryBudget`, naming `what`, what it
+  /// needs and how to ask for less.
   public static func checkBudget(_ bytes: Int?, for what: String) throws {
     guard let bytes, bytes <= memoryBudget else {
-      let need = bytes.map { String(format: "%.1f GiB", Double($0) / 1_073_741_824) } ?? "more than 2^63 bytes"
-      throw TensorError(
-        "\(what) needs \(need) of memory, more than this machine's \(String(format: "%.1f GiB", Double(memoryBudget) / 1_073_741_824)); use a smaller batch")
+      let need = bytes.map(describe) ?? "more than 2^63 bytes"
+      let room = limit.map { "the \(describe($0)) this run may use; give fewer rows (--batch-size) or more memory (--max-memory)" }
+        ?? "this machine's \(describe(memoryBudget)); use a smaller batch"
+      throw TensorError("\(what) needs \(need) of memory, more than \(room)")
     }
+  }
+
+  /// A byte count in GiB, MiB or KiB, one decimal.
+  public static func describe(_ bytes: Int) -> String {
+    let b = Double(bytes)
+    if b >= 1_073_741_824 { return String(format: "%.1f GiB", b / 1_073_741_824) }
+    if b >= 1_048_576 { return String(format: "%.1f MiB", b / 1_048_576) }
+    return b >= 1024 ? String(format: "%.1f KiB", b / 1024) : "\(bytes) bytes"
   }
 }

@@ -55,6 +55,16 @@ struct RowStream {
     compile: (_ rows: Int?) throws -> ChunkFunction
   ) throws -> (first: [(name: String, tensor: Tensor)], shapes: [[Int]]) {
     let budget = try options.memoryBudget()
+    return try ShapeSize.$limit.withValue(budget) {
+      try run(budget: budget, chunkable: chunkable, destination: destination, reading: reading, compile: compile)
+    }
+  }
+
+  /// `run` within `budget`, which also bounds every plan compiled for it (`ShapeSize.limit`).
+  private func run(
+    budget: Int, chunkable: Bool, destination: (_ names: [String]) throws -> ArrayDestination, reading: [String],
+    compile: (_ rows: Int?) throws -> ChunkFunction
+  ) throws -> (first: [(name: String, tensor: Tensor)], shapes: [[Int]]) {
     let requested = try options.validatedBatchSize()
     let inputRowBytes = arrays.values.map(\.bytesPerRow).reduce(0, +)
     guard chunkable, let batch, batch > 0 else {
@@ -199,10 +209,5 @@ struct RowStream {
   /// A non-finite value as NumPy prints it (a NaN's sign means nothing).
   static func show(_ v: Double) -> String { v.isNaN ? "nan" : "\(v)" }
 
-  static func size(_ bytes: Int) -> String {
-    let b = Double(bytes)
-    if b >= 1_073_741_824 { return String(format: "%.1f GiB", b / 1_073_741_824) }
-    if b >= 1_048_576 { return String(format: "%.1f MiB", b / 1_048_576) }
-    return b >= 1024 ? String(format: "%.1f KiB", b / 1024) : "\(bytes) bytes"
-  }
+  static func size(_ bytes: Int) -> String { ShapeSize.describe(bytes) }
 }

@@ -88,6 +88,25 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["q.npz"], "\(c.args) left a file")
   }
 
+  /// `--max-memory` also bounds the working memory of a computation that cannot be split into
+  /// row chunks (here the full Jacobian, which mixes rows): refused before it runs.
+  @Test func maxMemoryBoundsTheWorkingMemory() throws {
+    let dir = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("j.npy").path
+    let points = dir.appendingPathComponent("points.npy").path
+    try NPY.write(Tensor(uncheckedShape: [100, 2], storage: .float32((0..<200).map { Float($0) / 200 })), to: points)
+    let r = try CLI.run(["jacobian", generator, "--input", points, "--full", "--out", out, "--max-memory", "1M"])
+    #expect(r.status == 1)
+    #expect(r.stderr.hasPrefix("error: running this graph on inputs of shapes [[100, 2], "), "\(r.stderr)")
+    #expect(
+      r.stderr.hasSuffix(
+        "of memory, more than the 1.0 MiB this run may use; give fewer rows (--batch-size) or more memory (--max-memory)\n"),
+      "\(r.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["points.npy"])
+    #expect(try CLI.run(["jacobian", generator, "--input", points, "--full", "--out", out, "--max-memory", "100M"]).status == 0)
+  }
+
   /// A full standard output is an error, not a silent loss of the printed results.
   @Test func aFullStandardOutputIsAnError() throws {
     let p = Process()
