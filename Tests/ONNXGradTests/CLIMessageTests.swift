@@ -107,6 +107,16 @@ import Testing
     #expect(try CLI.run(["jacobian", generator, "--input", points, "--full", "--out", out, "--max-memory", "100M"]).status == 0)
   }
 
+  /// An argument error found while running prints the subcommand's usage under the message.
+  @Test func aRunTimeArgumentErrorShowsTheSubcommandsUsage() throws {
+    let r = try CLI.run(["jacobian", generator, "--input", coords, "--out", "j.npy", "--mode", "sideways"])
+    let lines = r.stderr.split(separator: "\n").map(String.init)
+    #expect(r.status == 1)
+    #expect(lines.first == "error: --mode must be auto, forward or reverse, got 'sideways'", "\(r.stderr)")
+    #expect(lines.dropFirst().first?.hasPrefix("Usage: onnxgrad jacobian [<options>] <model> --out <out>") == true, "\(r.stderr)")
+    #expect(lines.last == "  See 'onnxgrad jacobian --help' for more information.", "\(r.stderr)")
+  }
+
   /// A full standard output is an error, not a silent loss of the printed results.
   @Test func aFullStandardOutputIsAnError() throws {
     let p = Process()
