@@ -73,12 +73,8 @@ enum FileIO {
   /// Writes all of `bytes` at `offset` of `fd` (retrying short and interrupted writes); `path`
   /// names the target in errors.
   static func writeAll(_ bytes: [UInt8], to fd: Int32, at offset: Int, path: String) throws(NumPyIOError) {
-    let result: Result<Void, NumPyIOError> = bytes.withUnsafeBytes { raw in
-      do throws(NumPyIOError) { return .success(try writeAll(raw, to: fd, at: offset, path: path)) } catch {
-        return .failure(error)
-      }
-    }
-    try result.get()
+    try bytes.withUnsafeBytes { raw in Result { () throws(NumPyIOError) in try writeAll(raw, to: fd, at: offset, path: path) } }
+      .get()
   }
 
   /// Writes every byte of `bytes` to `fd` at `offset` (retrying short writes and EINTR).

@@ -92,7 +92,6 @@ enum NPYElements {
     }
   }
 
-  /// The little-endian bytes of `storage` (what NumPy writes for '<f4', '<f8', '<i8', '|b1').
   /// Calls `body` with `storage`'s `.npy` bytes (little-endian): the storage's own memory where
   /// it already has that layout, an encoded copy otherwise (bool, big-endian hosts).
   static func withEncodedBytes<R, E: Error>(
@@ -113,12 +112,10 @@ enum NPYElements {
 
   /// `withUnsafeBytes` with a typed throw.
   private static func withBytes<T, R, E: Error>(_ a: [T], _ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-    let result: Result<R, E> = a.withUnsafeBytes { raw in
-      do throws(E) { return .success(try body(raw)) } catch { return .failure(error) }
-    }
-    return try result.get()
+    try a.withUnsafeBytes { raw in Result { () throws(E) in try body(raw) } }.get()
   }
 
+  /// The little-endian bytes of `storage` (what NumPy writes for '<f4', '<f8', '<i8', '|b1').
   static func encode(_ storage: Tensor.Storage, into out: inout [UInt8]) {
     #if _endian(little)
       switch storage {

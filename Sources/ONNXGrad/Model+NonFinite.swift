@@ -20,10 +20,7 @@ extension Model {
   public func firstNonFiniteNode(inputs: [String: Tensor]) throws -> NonFiniteOrigin? {
     let ordered = try orderedInputs(inputs)
     var values: [Int: Tensor] = [:]
-    func firstNonFinite(_ t: Tensor) -> Double? {
-      guard t.dtype.isFloatingPoint else { return nil }
-      return t.doubles.first { !$0.isFinite }
-    }
+    func firstNonFinite(_ t: Tensor) -> Double? { t.firstNonFinite?.value }
     for (v, t) in zip(graph.inputs, ordered) {
       values[v.id] = t
       if let bad = firstNonFinite(t) { return NonFiniteOrigin(node: "the input", op: "input", value: graph.name(of: v), element: bad) }

@@ -182,8 +182,9 @@ public struct Model: Sendable {
         throw ONNXGradError.inputType(
           name: name, detail: "the model takes \(type.dtype) but the array holds integers or booleans; convert it, e.g. with a.astype(np.float32)")
       }
-      if type.dtype == .bool && t.dtype != .bool, let bad = t.doubles.firstIndex(where: { $0 != 0 && $0 != 1 }) {
-        let value = t.doubles[bad]
+      let values = type.dtype == .bool && t.dtype != .bool ? t.doubles : []
+      if let bad = values.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+        let value = values[bad]
         throw ONNXGradError.inputType(
           name: name,
           detail: "the model declares it BOOL, which holds 0 and 1 (False and True), but the array holds \(Int64(exactly: value).map(String.init) ?? "\(value)") at flat index \(bad); convert it, e.g. with a != 0")

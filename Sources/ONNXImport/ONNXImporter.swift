@@ -96,7 +96,7 @@ public enum ONNXImporter {
       let why = listed.isEmpty ? "opset_import is empty" : "opset_import lists only \(listed.joined(separator: ", "))"
       throw ONNXImportError.invalidModel("the model imports no version of the default ONNX domain (\(why))")
     }
-    guard version > 0, let opset = Int(exactly: version) else {
+    guard version > 0, Int(exactly: version) != nil else {
       throw ONNXImportError.invalidModel("opset_import gives the default ONNX domain version \(version); expected a positive version (1 or more)")
     }
     let unsupported = unsupportedOps(of: model)

@@ -133,7 +133,7 @@ struct RowStream {
     let inputBytes = arrays.values.map { $0.bytesPerRow * max(1, $0.shape.first ?? 1) }.reduce(0, +)
     guard inputBytes <= budget else {
       throw ValidationError(
-        "the inputs need \(Self.size(inputBytes)) of memory, more than --max-memory \(Self.size(budget)), and this computation cannot be split into row chunks (its inputs differ in rows, or the model mixes rows); raise --max-memory or give fewer rows")
+        "the inputs need \(ShapeSize.describe(inputBytes)) of memory, more than --max-memory \(ShapeSize.describe(budget)), and this computation cannot be split into row chunks (its inputs differ in rows, or the model mixes rows); raise --max-memory or give fewer rows")
     }
     var whole: [String: Tensor] = [:]
     for (name, array) in arrays { whole[name] = try array.rows(0..<(array.shape.first ?? 1)) }
@@ -152,9 +152,8 @@ struct RowStream {
   /// `firstRow`), naming the row, the result and the node behind it.
   private func checkFinite(_ results: [(name: String, tensor: Tensor)], firstRow: Int) throws {
     guard options.checkFinite else { return }
-    for r in results where r.tensor.dtype.isFloatingPoint {
-      let values = r.tensor.doubles
-      guard let flat = values.firstIndex(where: { !$0.isFinite }) else { continue }
+    for r in results {
+      guard let (flat, value) = r.tensor.firstNonFinite else { continue }
       let perRow = max(1, r.tensor.shape.dropFirst().reduce(1, *))
       let row = firstRow + flat / perRow
       var index: [Int] = []
@@ -177,16 +176,16 @@ struct RowStream {
         }
       }
       throw RunFailure(
-        description: "--check-finite: '\(r.name)' holds \(Self.show(values[flat])) at row \(row), element [\(index.map(String.init).joined(separator: ", "))]\(cause); nothing was written")
+        description: "--check-finite: '\(r.name)' holds \(Self.show(value)) at row \(row), element [\(index.map(String.init).joined(separator: ", "))]\(cause); nothing was written")
     }
   }
 
   private func checkBudget(rows: Int, rowBytes: Int, budget: Int, what: String) throws {
     let (need, overflow) = rows.multipliedReportingOverflow(by: rowBytes)
     guard overflow || need > budget else { return }
-    let needText = overflow ? "more than 2^63 bytes" : Self.size(need)
+    let needText = overflow ? "more than 2^63 bytes" : ShapeSize.describe(need)
     throw ValidationError(
-      "\(what) (\(rows) rows) need \(needText) of memory, more than --max-memory \(Self.size(budget)); lower --batch-size (about \(max(1, budget / max(1, rowBytes))) rows fit) or raise --max-memory")
+      "\(what) (\(rows) rows) need \(needText) of memory, more than --max-memory \(ShapeSize.describe(budget)); lower --batch-size (about \(max(1, budget / max(1, rowBytes))) rows fit) or raise --max-memory")
   }
 
   private func refuseOverwritingTargets(_ target: ArrayDestination, names: [String], reading: [String]) throws {
@@ -208,6 +207,4 @@ struct RowStream {
 
   /// A non-finite value as NumPy prints it (a NaN's sign means nothing).
   static func show(_ v: Double) -> String { v.isNaN ? "nan" : "\(v)" }
-
-  static func size(_ bytes: Int) -> String { ShapeSize.describe(bytes) }
 }
